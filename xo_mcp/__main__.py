@@ -1,0 +1,3 @@
+from xo_mcp.cli import main
+
+raise SystemExit(main())
