@@ -1,0 +1,51 @@
+# Thin targets over the project's own entry points. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# The XO documentation source for `make index`: a local tarball or folder when one is beside the
+# project (air-gapped machines, CI), else the upstream default of build_index.py.
+DOCS_SOURCE ?= $(or $(XO_DOCS_SOURCE),$(wildcard ../shared/xo-docs.tar.gz))
+INDEX_STAMP := docs_corpus/index/.built
+
+.PHONY: install lint typecheck pytest test index dist demo run bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+index: $(STAMP)
+	$(PY) build_index.py $(if $(DOCS_SOURCE),--source $(DOCS_SOURCE))
+
+dist: index
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
+demo: $(STAMP)
+	@test -f $(INDEX_STAMP) || $(MAKE) --no-print-directory index || echo "(documentation index not built: the demo's doc search will say how to build it)"
+	$(VENV)/bin/xo-mcp demo
+
+run: $(STAMP)
+	$(VENV)/bin/xo-mcp
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache docs_corpus/index docs_corpus/cache docs_corpus/build
