@@ -32,7 +32,7 @@ _QUOTE_LIMIT = 120
 
 FILTER_SYNTAX_HINT = (
     "Filter syntax: `property:value` (e.g. `power_state:Running`), globs `name_label:web*`, "
-    "negation `!power_state:Halted`, OR `|(a b)`, numbers `CPUs:max:>=4`, quoted values `tags:\"a b\"`."
+    'negation `!power_state:Halted`, OR `|(a b)`, numbers `CPUs:max:>=4`, quoted values `tags:"a b"`.'
 )
 
 # Which tool lists valid ids of each XO object type, for 404 advice.
@@ -190,6 +190,7 @@ def from_response(
     object_type: str | None = None,
     object_id: str | None = None,
     filter_text: str | None = None,
+    password_has_colon: bool = False,
 ) -> XoApiError:
     """Map an error answer from XO's REST API to a message.
 
@@ -199,6 +200,12 @@ def from_response(
     error, data = _parse_error_body(body)
     error_text = error if isinstance(error, str) else ""
     if status == 401:
+        if password_has_colon:
+            return XoAuthError(
+                "Xen Orchestra rejected the credentials (401). XO_PASSWORD contains ':', which XO's Basic "
+                "authentication cannot carry (it keeps only the part before the next ':'): use XO_TOKEN instead.",
+                status,
+            )
         return XoAuthError(
             "Xen Orchestra rejected the credentials (401 invalid credentials). Check XO_TOKEN, or "
             "XO_USERNAME/XO_PASSWORD; the token may have expired. Only XO administrators can use the REST API.",
@@ -208,7 +215,7 @@ def from_response(
         return XoForbidden(_forbidden_message(error_text, data), status)
     if status == 404:
         return XoNotFound(_not_found_message(error_text, data, object_type, object_id), status)
-    if status == 400 and error_text.startswith("parse error") or (status == 400 and filter_text and data):
+    if status == 400 and (error_text.startswith("parse error") or _has_key(data, "stringToParse")):
         return XoApiError(_filter_message(error_text, data, filter_text), status)
     if status == 400 and "multiple authentication" in error_text:
         return XoAuthError(
@@ -241,10 +248,24 @@ def from_response(
     return XoApiError(f"Xen Orchestra answered HTTP {status}{detail}.", status)
 
 
-def invalid_json(path: str) -> XoApiError:
+def invalid_json(path: str, content_type: str = "") -> XoApiError:
+    if "html" in content_type.lower():
+        return XoApiError(
+            f"The answer to {path} is an HTML page, not XO's REST API: check that XO_URL points at "
+            "Xen Orchestra itself (XO 5.x or later with the REST API), not at a login portal or another site."
+        )
     return XoApiError(
         f"Xen Orchestra sent an answer to {path} that is not valid JSON (truncated or corrupted). "
         "Retry; if it persists, a proxy may be altering responses."
+    )
+
+
+def redirected(status: int, location: str, base_url: str) -> XoApiError:
+    target = f" to {quote(location, 120)}" if location else ""
+    return XoApiError(
+        f"Xen Orchestra at {base_url} redirected the request (HTTP {status}){target}. Set XO_URL to the "
+        "final address (often https:// instead of http://).",
+        status,
     )
 
 
@@ -258,13 +279,18 @@ def _parse_error_body(body: bytes) -> tuple[Any, Any]:
     return None, None
 
 
+def _has_key(data: Any, key: str) -> bool:
+    return isinstance(data, Mapping) and key in data
+
+
 def _forbidden_message(error_text: str, data: Any) -> str:
     missing = data.get("missingPrivileges") if isinstance(data, Mapping) else None
     if isinstance(missing, list) and missing:
-        parts = []
-        for item in missing[:3]:
-            if isinstance(item, Mapping):
-                parts.append(f"{item.get('action', '?')} on {item.get('resource', '?')} {item.get('objectId', '')}".strip())
+        parts = [
+            f"{item.get('action', '?')} on {item.get('resource', '?')} {item.get('objectId', '')}".strip()
+            for item in missing[:3]
+            if isinstance(item, Mapping)
+        ]
         return (
             "Not enough privileges in Xen Orchestra: missing " + "; ".join(parts) + ". "
             "Ask an XO administrator to grant read access, or use an admin account."
