@@ -9,6 +9,7 @@ import httpx
 from mcp.server.mcpserver import MCPServer
 
 from xo_mcp import __version__, prompts
+from xo_mcp.arguments import ArgumentGuard
 from xo_mcp.client import XoClient
 from xo_mcp.config import Settings
 from xo_mcp.docs.library import DocsLibrary
@@ -48,14 +49,17 @@ def build_server(
         finally:
             await client.aclose()
 
+    guard = ArgumentGuard()
     mcp: MCPServer[AppState] = MCPServer(
         "xo-mcp",
         title="Xen Orchestra (read-only)",
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        middleware=[guard],
     )
     for module in (connection, summary, inventory, dashboard, vm_details, docs_tools):
         module.register(mcp)
     prompts.register(mcp)
+    guard.bind(mcp)
     return mcp
