@@ -1,0 +1,73 @@
+"""What documentation tools return: validated structured content, and its compact text for the model."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+HEADING_SEPARATOR = " › "
+
+
+class SearchHit(BaseModel):
+    topic: str = Field(description="The topic of the page the section is in ('all' for a page in no topic)")
+    source_path: str = Field(description="Page path in the docs tree, for read_documentation")
+    heading: str = Field(description="Heading path of the section, page title first")
+    url: str = Field(description="Published URL of the section, with its anchor")
+    excerpt: str = Field(description="The part of the section around the matched words")
+    score: float
+
+
+class TopicSection(BaseModel):
+    heading: str
+    url: str
+    summary: str = ""
+
+
+class TopicPage(BaseModel):
+    source_path: str
+    title: str
+    url: str
+    summary: str = ""
+    sections: list[TopicSection] = Field(default_factory=list)
+
+
+class SearchAnswer(BaseModel):
+    topic: str
+    query: str | None = None
+    results: list[SearchHit] = Field(default_factory=list, description="Best sections first (with a query)")
+    pages: list[TopicPage] | None = Field(default=None, description="The topic's map (without a query)")
+    note: str | None = None
+
+    def as_text(self) -> str:
+        if self.pages is not None:
+            return self._map_text()
+        if not self.results:
+            return self.note or f"No documentation section matches {self.query!r}."
+        lines = []
+        for number, hit in enumerate(self.results, 1):
+            lines.append(f"{number}. {hit.heading} [{hit.source_path}]\n{hit.url}\n{hit.excerpt}")
+        if self.note:
+            lines.append(self.note)
+        return "\n\n".join(lines)
+
+    def _map_text(self) -> str:
+        lines = [self.note] if self.note else []
+        for page in self.pages or ():
+            lines.append(f"\n## {page.title} [{page.source_path}] {page.url}")
+            if page.summary:
+                lines.append(page.summary)
+            for section in page.sections:
+                summary = f": {section.summary}" if section.summary else ""
+                lines.append(f"- {section.heading} (#{section.url.rpartition('#')[2]}){summary}")
+        return "\n".join(lines).strip()
+
+
+class SectionText(BaseModel):
+    source_path: str
+    heading: str
+    url: str
+    text: str
+    truncated: bool = False
+
+    def as_text(self) -> str:
+        more = "\n\n[truncated: read a narrower heading for the rest]" if self.truncated else ""
+        return f"{self.heading} [{self.source_path}]\n{self.url}\n\n{self.text}{more}"

@@ -1,0 +1,43 @@
+"""The Whoosh schema of the documentation index and its version.
+
+Bump INDEX_VERSION whenever a field, an analyzer or the layout of the index folder changes: a server
+refuses an index of another version (with a message saying how to rebuild) instead of misreading it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from xo_mcp.docs.analysis import text_analyzer
+
+INDEX_VERSION = 1
+
+BUILD_MANIFEST = "build.json"  # source, revision, date, page hashes, INDEX_VERSION
+PAGES_FILE = "pages.json"  # per page: title, URL, topics, section outline with summaries
+BUILT_STAMP = ".built"  # written last: `make` and readers know the folder is complete
+WHOOSH_DIR = "whoosh"
+
+# Field weights for BM25F: a word in a section's own heading says more than one in its body.
+FIELD_BOOSTS = {"heading": 3.0, "title": 1.5, "context": 1.2, "body": 1.0, "code": 0.6}
+
+
+def index_schema() -> Any:
+    analyzer = text_analyzer()
+    return Schema(
+        key=ID(stored=True, unique=True),  # source_path#anchor
+        path=ID(stored=True),
+        topics=KEYWORD(stored=True, commas=True),
+        title=TEXT(analyzer=analyzer),  # the page title
+        heading=TEXT(analyzer=analyzer, spelling=True),  # the section's own heading
+        context=TEXT(analyzer=analyzer),  # the headings above it
+        body=TEXT(analyzer=analyzer, spelling=True),  # prose: paragraphs, lists, tables, notes, captions
+        code=TEXT(analyzer=analyzer, spelling=True),  # code blocks and terminal commands
+        heading_path=STORED,
+        anchor=STORED,
+        url=STORED,
+        level=STORED,
+        order=NUMERIC(stored=True, sortable=True),  # position in the page
+        text=STORED,  # the section as readable text, in reading order
+    )

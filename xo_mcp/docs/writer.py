@@ -1,0 +1,111 @@
+"""Write parsed pages into an index folder: the Whoosh index (one document per section) and pages.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from xo_mcp.docs.manifest import Topic, TopicInfo
+from xo_mcp.docs.model import ParsedPage, Section
+from xo_mcp.docs.schema import PAGES_FILE, WHOOSH_DIR, index_schema
+
+SUMMARY_CHARS = 110
+_NOT_SUMMARIES = ("Screenshot:", "Diagram:", "(An interactive")
+
+
+@dataclass(frozen=True)
+class IndexedPage:
+    """A parsed page with where it lives: its docs path, published URL and topics."""
+
+    source_path: str
+    url: str  # absolute, without anchor
+    topics: tuple[str, ...]
+    page: ParsedPage
+
+
+def write_index(
+    folder: Path, pages: Sequence[IndexedPage], topics: Mapping[Topic, TopicInfo], progress: Callable[[int], None]
+) -> int:
+    """Index every section of `pages` into `folder` (which must be empty); returns the section count.
+
+    pages.json keeps what the server needs without a query: each topic's summary and core page, and
+    each page's title, URL, topics and section outline with one-line summaries.
+    """
+    whoosh_folder = folder / WHOOSH_DIR
+    whoosh_folder.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(whoosh_folder), index_schema())
+    writer = ix.writer(limitmb=128)
+    count = 0
+    try:
+        for number, item in enumerate(pages, 1):
+            for order, section in enumerate(item.page.sections):
+                writer.add_document(**_document(item, section, order))
+                count += 1
+            progress(number)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    outline = {
+        "topics": {name: {"summary": info.summary, "core": info.core} for name, info in topics.items()},
+        "pages": {item.source_path: _outline(item) for item in pages},
+    }
+    (folder / PAGES_FILE).write_text(json.dumps(outline, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return count
+
+
+def section_url(page_url: str, anchor: str) -> str:
+    return f"{page_url}#{anchor}" if anchor else page_url
+
+
+def _document(item: IndexedPage, section: Section, order: int) -> dict[str, object]:
+    return {
+        "key": f"{item.source_path}#{section.anchor}",
+        "path": item.source_path,
+        "topics": ",".join(item.topics),
+        "title": item.page.title,
+        "heading": section.title,
+        "context": " ".join(section.path[:-1]),
+        "body": section.prose,
+        "code": section.code,
+        "heading_path": list(section.path),
+        "anchor": section.anchor,
+        "url": section_url(item.url, section.anchor),
+        "level": section.level,
+        "order": order,
+        "text": section.render(),
+    }
+
+
+def _outline(item: IndexedPage) -> dict[str, object]:
+    return {
+        "title": item.page.title,
+        "url": item.url,
+        "topics": list(item.topics),
+        "sections": [
+            {
+                "heading": section.title,
+                "anchor": section.anchor,
+                "level": section.level,
+                "summary": summary(section),
+            }
+            for section in item.page.sections
+        ],
+    }
+
+
+def summary(section: Section) -> str:
+    """The first sentence of the section's prose, shortened to one line."""
+    for block in section.blocks:
+        if block.kind != "prose" or block.text.startswith(_NOT_SUMMARIES):
+            continue
+        first_line = block.text.split("\n", 1)[0]
+        sentence = first_line.split(". ", 1)[0].rstrip(".")
+        if len(sentence) > SUMMARY_CHARS:
+            sentence = sentence[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        return sentence
+    return ""
