@@ -1,0 +1,383 @@
+"""Generator step 1: pools, hosts, storage repositories, networks and templates."""
+
+from __future__ import annotations
+
+from xo_mcp.simulator.catalog import (
+    CPU_FLAGS,
+    CPU_MODELS,
+    EXTRA_TEMPLATES,
+    GIB,
+    GUESTS,
+    NOW_S,
+    PLATFORMS,
+    POOL_DESCRIPTIONS,
+    POOL_NAMES,
+    XCP_PATCHES,
+    XS_PATCHES,
+)
+from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan
+from xo_mcp.simulator.inventory import JsonObject
+
+_HOST_BIOS = {"bios-vendor": "Dell Inc.", "bios-version": "2.19.1", "system-manufacturer": "Dell Inc."}
+_LICENSE_PARAMS = {"restrict_pooling": "false", "restrict_xen_motion": "false", "enable_xha": "true"}
+_LICENSE_SERVER = {"address": "localhost", "port": "27000"}
+_CHIPSET = {"iommu": True}
+_VM_BIOS = {"bios-vendor": "Xen", "bios-version": "", "system-manufacturer": "Xen", "system-product-name": "HVM domU"}
+_BOOT_BIOS = {"firmware": "bios", "order": "cdn"}
+_BOOT_UEFI = {"firmware": "uefi", "order": "cdn"}
+
+
+def _pool_name(index: int) -> str:
+    base = POOL_NAMES[index % len(POOL_NAMES)]
+    return base if index < len(POOL_NAMES) else f"{base} {index // len(POOL_NAMES) + 1}"
+
+
+def _host_state(pool_index: int, host_index: int, hosts_per_pool: int) -> tuple[str, bool]:
+    """(power_state, enabled): the master always runs; odd pools have a halted and a disabled host."""
+    if host_index == 0:
+        return "Running", True
+    if pool_index % 2 == 1 and hosts_per_pool >= 3 and host_index == hosts_per_pool - 1:
+        return "Halted", True
+    if pool_index % 2 == 1 and hosts_per_pool >= 3 and host_index == 1:
+        return "Running", False
+    if pool_index % 4 == 2 and host_index == hosts_per_pool - 1:
+        return "Unknown", True
+    return "Running", True
+
+
+def generate_infrastructure(ctx: GenContext, pools: int, hosts_per_pool: int) -> None:
+    for pool_index in range(pools):
+        plan = _pool(ctx, pool_index)
+        for host_index in range(hosts_per_pool):
+            _host(ctx, plan, host_index, hosts_per_pool)
+        plan.pool["master"] = plan.hosts[0]["id"] if plan.hosts else None
+        _storage(ctx, plan)
+        _networks(ctx, plan)
+        _templates(ctx, plan)
+        cores = sum(host["cpus"]["cores"] for host in plan.hosts)
+        sockets = sum(host["cpus"]["sockets"] for host in plan.hosts)
+        plan.pool["cpus"] = {"cores": cores, "sockets": sockets}
+        ctx.pools.append(plan)
+
+
+def _pool(ctx: GenContext, index: int) -> PoolPlan:
+    pool_id = ctx.uuid()
+    platform = PLATFORMS[index % len(PLATFORMS)]
+    pool: JsonObject = {
+        "auto_poweron": index % 2 == 0,
+        "current_operations": EMPTY_DICT,
+        "HA_enabled": index % 2 == 1,
+        "haSrs": [],
+        "master": None,
+        "tags": ["prod"] if index == 0 else [],
+        "name_description": POOL_DESCRIPTIONS[index % len(POOL_DESCRIPTIONS)],
+        "name_label": _pool_name(index),
+        "otherConfig": {"memory-ratio-hvm": "0.25", "memory-ratio-pv": "0.25"},
+        "cpus": {"cores": 0, "sockets": 0},
+        "zstdSupported": True,
+        "vtpmSupported": platform.brand == "XCP-ng",
+        "platform_version": platform.platform_version,
+        "type": "pool",
+        **ctx.xapi_identity(pool_id, pool_id),
+    }
+    ctx.inventory.add("pools", pool)
+    return PoolPlan(index=index, pool=pool, platform=platform)
+
+
+def _host(ctx: GenContext, plan: PoolPlan, index: int, hosts_per_pool: int) -> None:
+    power_state, enabled = _host_state(plan.index, index, hosts_per_pool)
+    cpu = CPU_MODELS[(plan.index + index) % len(CPU_MODELS)]
+    host_id = ctx.uuid()
+    name = f"xcp-{plan.pool['name_label'].split()[0].lower()}-{index + 1:02d}"
+    running = power_state == "Running"
+    size = cpu.memory_gib * GIB
+    if power_state == "Unknown":
+        memory: JsonObject = {"usage": 0, "size": 0, "total": 0}
+    else:
+        memory = {"usage": 4 * GIB if running else 0, "size": size}
+    boot_time = NOW_S - ctx.rng.randrange(86_400, 200 * 86_400) if running else None
+    pifs = [ctx.uuid() for _ in range(2)]
+    host: JsonObject = {
+        "CPUs": {
+            "cpu_count": str(cpu.cores * cpu.threads_per_core),
+            "socket_count": str(cpu.sockets),
+            "threads_per_core": str(cpu.threads_per_core),
+            "vendor": cpu.vendor,
+            "speed": cpu.speed,
+            "modelname": cpu.modelname,
+            "family": cpu.family,
+            "model": cpu.model,
+            "stepping": cpu.stepping,
+            "flags": CPU_FLAGS,
+        },
+        "address": f"192.168.{plan.index % 250}.{10 + index % 240}",
+        "bios_strings": _HOST_BIOS,
+        "build": plan.platform.build,
+        "chipset_info": _CHIPSET,
+        "enabled": enabled,
+        "controlDomain": ctx.uuid(),
+        "cpus": {"cores": cpu.cores, "sockets": cpu.sockets},
+        "current_operations": EMPTY_DICT,
+        "hostname": name,
+        "iscsiIqn": f"iqn.2024-01.net.example:{host_id[:8]}",
+        "zstdSupported": True,
+        "license_params": _LICENSE_PARAMS,
+        "license_server": _LICENSE_SERVER,
+        "license_expiry": None,
+        "logging": EMPTY_DICT,
+        "name_description": "Pool master" if index == 0 else f"Rack {plan.index + 1}, slot {index + 1}",
+        "name_label": name,
+        "memory": memory,
+        "multipathing": False,
+        "otherConfig": {"iscsi_iqn": f"iqn.2024-01.net.example:{host_id[:8]}"},
+        "patches": EMPTY_LIST,
+        "powerOnMode": "",
+        "power_state": power_state,
+        "residentVms": [],
+        "startTime": boot_time,
+        "supplementalPacks": EMPTY_LIST,
+        "agentStartTime": boot_time + 60 if boot_time is not None else None,
+        "rebootRequired": plan.index == 0 and index == 1,
+        "tags": ["master"] if index == 0 else [],
+        "version": plan.platform.version,
+        "productBrand": plan.platform.brand,
+        "hvmCapable": True,
+        "PIFs": pifs,
+        "$PIFs": pifs,
+        "PCIs": EMPTY_LIST,
+        "$PCIs": EMPTY_LIST,
+        "PGPUs": EMPTY_LIST,
+        "$PGPUs": EMPTY_LIST,
+        "$PBDs": [],
+        "id": host_id,
+        "type": "host",
+        "uuid": host_id,
+        "$pool": plan.pool["id"],
+        "$poolId": plan.pool["id"],
+        "_xapiRef": ctx.ref(),
+    }
+    ctx.inventory.add("hosts", host)
+    plan.hosts.append(host)
+    if running:
+        plan.running_hosts.append(host)
+    ctx.inventory.missing_patches[host_id] = _missing_patches(plan, index)
+
+
+def _missing_patches(plan: PoolPlan, host_index: int) -> list[JsonObject]:
+    catalog = XCP_PATCHES if plan.platform.patch_style == "xcp" else XS_PATCHES
+    # The master lags the most; later hosts are progressively up to date.
+    keep = max(0, len(catalog) - 2 * host_index)
+    return list(catalog[:keep])
+
+
+def _sr(
+    ctx: GenContext,
+    plan: PoolPlan,
+    *,
+    name: str,
+    sr_type: str,
+    content_type: str,
+    shared: bool,
+    size: int,
+    container: str,
+    hosts: list[JsonObject],
+) -> JsonObject:
+    sr_id = ctx.uuid()
+    pbds = [ctx.uuid() for _ in hosts]
+    for host, pbd in zip(hosts, pbds, strict=True):
+        host["$PBDs"].append(pbd)
+    sr: JsonObject = {
+        "type": "SR",
+        "content_type": content_type,
+        "physical_usage": 0,
+        "allocationStrategy": "thin" if sr_type in {"ext", "nfs", "linstor"} else "thick",
+        "current_operations": EMPTY_DICT,
+        "inMaintenanceMode": False,
+        "name_description": "",
+        "name_label": name,
+        "size": size,
+        "shared": shared,
+        "SR_type": sr_type,
+        "tags": [],
+        "usage": 0,
+        "VDIs": [],
+        "other_config": EMPTY_DICT,
+        "sm_config": EMPTY_DICT,
+        "$container": container,
+        "$PBDs": pbds,
+        **ctx.xapi_identity(sr_id, plan.pool["id"]),
+    }
+    ctx.inventory.add("srs", sr)
+    return sr
+
+
+def _storage(ctx: GenContext, plan: PoolPlan) -> None:
+    pool_id = plan.pool["id"]
+    shared = _sr(
+        ctx,
+        plan,
+        name=f"NFS {plan.pool['name_label']}",
+        sr_type="nfs",
+        content_type="user",
+        shared=True,
+        size=20 * 1024 * GIB,
+        container=pool_id,
+        hosts=plan.hosts,
+    )
+    shared["name_description"] = "Shared VM storage"
+    plan.shared_sr = shared
+    plan.pool["default_SR"] = shared["id"]
+    plan.pool["crashDumpSr"] = shared["id"]
+    plan.pool["suspendSr"] = shared["id"]
+    if plan.pool["HA_enabled"]:
+        plan.pool["haSrs"] = [shared["id"]]
+    iso = _sr(
+        ctx,
+        plan,
+        name="ISO library",
+        sr_type="iso",
+        content_type="iso",
+        shared=True,
+        size=500 * GIB,
+        container=pool_id,
+        hosts=plan.hosts,
+    )
+    iso["physical_usage"] = iso["usage"] = 61 * GIB
+    if plan.platform.brand == "XCP-ng":
+        _sr(
+            ctx,
+            plan,
+            name="XOSTOR NVMe",
+            sr_type="linstor",
+            content_type="user",
+            shared=True,
+            size=8 * 1024 * GIB,
+            container=pool_id,
+            hosts=plan.hosts,
+        )
+    for host in plan.hosts:
+        local = _sr(
+            ctx,
+            plan,
+            name="Local storage",
+            sr_type="ext",
+            content_type="user",
+            shared=False,
+            size=ctx.rng.choice((900, 1800, 3600)) * GIB,
+            container=host["id"],
+            hosts=[host],
+        )
+        plan.local_srs[host["id"]] = local
+        _sr(
+            ctx,
+            plan,
+            name="DVD drives",
+            sr_type="udev",
+            content_type="iso",
+            shared=False,
+            size=0,
+            container=host["id"],
+            hosts=[host],
+        )
+
+
+def _network(
+    ctx: GenContext, plan: PoolPlan, name: str, bridge: str, mtu: int, description: str, with_pifs: bool
+) -> JsonObject:
+    network: JsonObject = {
+        "automatic": bridge == "xenbr0",
+        "bridge": bridge,
+        "current_operations": EMPTY_DICT,
+        "defaultIsLocked": False,
+        "MTU": mtu,
+        "name_description": description,
+        "name_label": name,
+        "other_config": EMPTY_DICT,
+        "tags": [],
+        "PIFs": [host["PIFs"][0 if bridge == "xenbr0" else 1] for host in plan.hosts] if with_pifs else [],
+        "VIFs": [],
+        "isBonded": False,
+        "nbd": False,
+        "insecureNbd": False,
+        "type": "network",
+        **ctx.xapi_identity(ctx.uuid(), plan.pool["id"]),
+    }
+    ctx.inventory.add("networks", network)
+    return network
+
+
+def _networks(ctx: GenContext, plan: PoolPlan) -> None:
+    plan.vm_network = _network(
+        ctx, plan, "Pool-wide network associated with eth0", "xenbr0", 1500, "Management and VM traffic", True
+    )
+    _network(ctx, plan, "Pool-wide network associated with eth1", "xenbr1", 9000, "Storage network", True)
+    _network(ctx, plan, "Host internal management network", "xenapi", 1500, "Link-local XAPI access", False)
+
+
+def _templates(ctx: GenContext, plan: PoolPlan) -> None:
+    pool_id = plan.pool["id"]
+    names = list(dict.fromkeys(guest.template for guest in GUESTS.values())) + list(EXTRA_TEMPLATES)
+    for name in names:
+        template_uuid = ctx.uuid()
+        windows = name.startswith("Windows")
+        template = _template_object(ctx, plan, name, template_uuid, f"{pool_id}-{template_uuid}", windows, True)
+        plan.templates[name] = template
+    custom_uuid = ctx.uuid()
+    _template_object(ctx, plan, "Debian 12 Cloud-Init (hub)", custom_uuid, custom_uuid, False, False)
+
+
+def _template_object(
+    ctx: GenContext, plan: PoolPlan, name: str, template_uuid: str, template_id: str, windows: bool, default: bool
+) -> JsonObject:
+    memory = 4 * GIB if windows else 2 * GIB
+    disk_size = (32 if windows else 10) * GIB
+    template: JsonObject = {
+        "type": "VM-template",
+        "addresses": EMPTY_DICT,
+        "auto_poweron": False,
+        "bios_strings": EMPTY_DICT if default else _VM_BIOS,
+        "blockedOperations": EMPTY_DICT,
+        "boot": _BOOT_UEFI if windows else _BOOT_BIOS,
+        "CPUs": {"max": 2, "number": 2},
+        "current_operations": EMPTY_DICT,
+        "expNestedHvm": False,
+        "viridian": windows,
+        "high_availability": "",
+        "isFirmwareSupported": True,
+        "memory": {"dynamic": [memory, memory], "static": [memory // 2, memory], "size": memory},
+        "installTime": None,
+        "name_description": f"Template for {name}" if default else "Cloud-init ready Debian 12 from the XO Hub",
+        "name_label": name,
+        "needsVtpm": windows,
+        "other": {"default_template": "true"} if default else {"xo:resource:namespace": "Debian12"},
+        "os_version": None,
+        "power_state": "Halted",
+        "hasVendorDevice": windows,
+        "snapshots": EMPTY_LIST,
+        "startDelay": 0,
+        "startTime": None,
+        "secureBoot": windows,
+        "tags": EMPTY_LIST if default else ["hub"],
+        "VIFs": EMPTY_LIST,
+        "VTPMs": EMPTY_LIST,
+        "virtualizationMode": "hvm",
+        "$container": plan.pool["id"],
+        "$VBDs": EMPTY_LIST,
+        "VGPUs": EMPTY_LIST,
+        "$VGPUs": EMPTY_LIST,
+        "xenStoreData": EMPTY_DICT,
+        "vga": "std",
+        "videoram": 8,
+        "id": template_id,
+        "isDefaultTemplate": default,
+        "template_info": {
+            "disks": [{"bootable": True, "device": "0", "size": disk_size, "type": "system", "SR": ""}],
+            "install_methods": ["cdrom"] if windows else ["cdrom", "nfs", "http", "ftp"],
+        },
+        "uuid": template_uuid,
+        "$pool": plan.pool["id"],
+        "$poolId": plan.pool["id"],
+        "_xapiRef": ctx.ref(),
+    }
+    ctx.inventory.add("vm-templates", template)
+    return template

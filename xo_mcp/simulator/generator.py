@@ -1,0 +1,22 @@
+"""Deterministic inventories: the same arguments always give the same objects, ids and order."""
+
+from __future__ import annotations
+
+from xo_mcp.simulator.gen_activity import generate_activity
+from xo_mcp.simulator.gen_context import GenContext
+from xo_mcp.simulator.gen_infra import generate_infrastructure
+from xo_mcp.simulator.gen_vms import generate_vms
+from xo_mcp.simulator.inventory import Inventory
+
+
+def generate_inventory(seed: int = 0, pools: int = 2, hosts_per_pool: int = 3, vms: int = 40) -> Inventory:
+    """A realistic XO inventory: pools, hosts, SRs, networks, templates, VMs with disks and snapshots,
+    alarms, messages, tasks, backup jobs and logs, and missing patches per host."""
+    if pools < 1 or hosts_per_pool < 1 or vms < 0:
+        raise ValueError("an inventory needs at least one pool with one host, and a non-negative VM count")
+    inventory = Inventory()
+    ctx = GenContext(seed, inventory)
+    generate_infrastructure(ctx, pools, hosts_per_pool)
+    generate_vms(ctx, vms)
+    generate_activity(ctx)
+    return inventory

@@ -1,0 +1,144 @@
+"""What the simulated XO knows: objects per collection, keyed by id, in insertion order.
+
+Objects are plain JSON-like dicts. Generated inventories share nested values between objects
+(the same `os_version` dict for every Debian 12 VM, the same empty lists…) to stay small at
+100 000 VMs: replace a nested value rather than mutating it in place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xo_mcp.simulator.kinds import COLLECTIONS
+
+JsonObject = dict[str, Any]
+Collection = dict[str, JsonObject]
+
+
+@dataclass
+class Inventory:
+    objects: dict[str, Collection] = field(default_factory=lambda: {name: {} for name in COLLECTIONS})
+    missing_patches: dict[str, list[JsonObject]] = field(default_factory=dict)
+    """Missing patches per host id (served by /hosts/{id}/missing_patches and the pool routes)."""
+
+    def __post_init__(self) -> None:
+        for name in COLLECTIONS:
+            self.objects.setdefault(name, {})
+
+    def collection(self, name: str) -> Collection:
+        return self.objects[name]
+
+    def add(self, collection: str, obj: JsonObject, object_id: str | None = None) -> None:
+        self.objects[collection][object_id if object_id is not None else obj["id"]] = obj
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(objects) for name, objects in self.objects.items()}
+
+    @property
+    def pools(self) -> Collection:
+        return self.objects["pools"]
+
+    @property
+    def hosts(self) -> Collection:
+        return self.objects["hosts"]
+
+    @property
+    def vms(self) -> Collection:
+        return self.objects["vms"]
+
+    @property
+    def srs(self) -> Collection:
+        return self.objects["srs"]
+
+    @property
+    def networks(self) -> Collection:
+        return self.objects["networks"]
+
+    @property
+    def vdis(self) -> Collection:
+        return self.objects["vdis"]
+
+    @property
+    def vm_templates(self) -> Collection:
+        return self.objects["vm-templates"]
+
+    @property
+    def vm_snapshots(self) -> Collection:
+        return self.objects["vm-snapshots"]
+
+    @property
+    def alarms(self) -> Collection:
+        return self.objects["alarms"]
+
+    @property
+    def messages(self) -> Collection:
+        return self.objects["messages"]
+
+    @property
+    def tasks(self) -> Collection:
+        return self.objects["tasks"]
+
+    @property
+    def backup_jobs(self) -> Collection:
+        return self.objects["backup-jobs"]
+
+    @property
+    def backup_logs(self) -> Collection:
+        return self.objects["backup-logs"]
+
+
+def _key_spellings(name: str) -> tuple[str, ...]:
+    return (name, name.replace("-", "_"))
+
+
+def inventory_from_data(data: Mapping[str, Any]) -> Inventory:
+    """Build an inventory from `{"pools": [...], "vms": [...], ...}`; any key may be absent.
+
+    Collections may be spelled with `-` or `_` (`vm-templates`, `vm_templates`). An object without
+    `id` is keyed by its `uuid`, else by its position, without adding keys to it (filters see it as given).
+    `missing_patches` maps host ids to patch lists.
+    """
+    known = {spelling for name in COLLECTIONS for spelling in _key_spellings(name)} | {"missing_patches"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown inventory keys: {', '.join(unknown)} (expected some of {', '.join(COLLECTIONS)})")
+    inventory = Inventory()
+    for name in COLLECTIONS:
+        for spelling in _key_spellings(name):
+            if spelling in data:
+                _fill(inventory.objects[name], data[spelling], name)
+    patches = data.get("missing_patches", {})
+    if not isinstance(patches, Mapping):
+        raise ValueError("missing_patches must map host ids to lists of patches")
+    inventory.missing_patches = {str(host): list(items) for host, items in patches.items()}
+    return inventory
+
+
+def _fill(target: Collection, objects: Iterable[Any], name: str) -> None:
+    if isinstance(objects, Mapping):
+        objects = objects.values()
+    for index, obj in enumerate(objects):
+        if not isinstance(obj, dict):
+            raise ValueError(f"{name}[{index}] is not an object")
+        key = obj.get("id", obj.get("uuid", str(index)))
+        target[str(key)] = obj
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Read an inventory JSON file (see `inventory_from_data`)."""
+    with Path(path).open(encoding="utf-8") as stream:
+        data = json.load(stream)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: the inventory must be a JSON object of collections")
+    return inventory_from_data(data)
+
+
+def generate_inventory(seed: int = 0, pools: int = 2, hosts_per_pool: int = 3, vms: int = 40) -> Inventory:
+    """Shortcut to `xo_mcp.simulator.generator.generate_inventory` (same arguments, same result)."""
+    from xo_mcp.simulator.generator import generate_inventory as generate
+
+    return generate(seed=seed, pools=pools, hosts_per_pool=hosts_per_pool, vms=vms)

@@ -1,0 +1,63 @@
+"""What reached the simulated XO: one record per /rest/v0 request, secrets never included."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from xo_mcp.simulator.auth import AuthKind
+
+
+@dataclass
+class RequestRecord:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    """Query parameters as parsed (`+` is a space); a repeated key lists every value."""
+    auth: AuthKind
+    client: str | None
+    """The `X-XO-Client` header, if any."""
+    status: int | None = None
+    """The answered status; None while unanswered, and for hung or dropped connections."""
+    fault: str | None = None
+    """The injected fault, if any: latency, status, truncate, hang, drop, random-error."""
+    time: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class RequestLog:
+    """A bounded, thread-safe list of records: iterate it, index it, `clear()` it."""
+
+    def __init__(self, maxlen: int = 10_000) -> None:
+        self._records: deque[RequestRecord] = deque(maxlen=maxlen)
+        self._lock = threading.Lock()
+
+    def append(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+    def snapshot(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._records)
+
+    def methods(self) -> set[str]:
+        return {record.method for record in self.snapshot()}
+
+    def __iter__(self) -> Iterator[RequestRecord]:
+        return iter(self.snapshot())
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index: int) -> RequestRecord:
+        return self.snapshot()[index]
