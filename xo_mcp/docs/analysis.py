@@ -10,7 +10,7 @@ import functools
 from typing import Any
 
 from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import IntraWordFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang.porter import stem as porter_stem
 
 from xo_mcp.docs.text import word_set
@@ -34,8 +34,17 @@ _WORD_PATTERN = r"\w+(?:\.\w+)*"
 
 @functools.cache
 def word_analyzer() -> Any:
-    """Lower-cased words without stop words, not stemmed: what spelling correction works on."""
-    return RegexTokenizer(_WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=2)
+    """Lower-cased words without stop words, not stemmed: what spelling correction works on.
+
+    Identifiers are also split into their parts (`power_state` -> power, state, powerstate;
+    `sAMAccountName` -> its camel-case parts too), so prose questions find code and settings.
+    """
+    return (
+        RegexTokenizer(_WORD_PATTERN)
+        | IntraWordFilter(delims="_", splitnums=False, mergewords=True)
+        | LowercaseFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=2)
+    )
 
 
 @functools.cache

@@ -8,15 +8,15 @@ from collections.abc import Collection
 from xo_mcp.docs.analysis import stem
 
 EXCERPT_CHARS = 600
-_WORD = re.compile(r"\w+(?:\.\w+)*")
+# Words as the index splits them, identifiers broken at underscores (power_state: power, state).
+_WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
 _LOOKBACK = 160  # how far before the first match to look for a line or sentence start
 
 
 def excerpt(text: str, stems: Collection[str], limit: int = EXCERPT_CHARS) -> str:
     if len(text) <= limit:
         return text
-    hits = [(m.start(), stem(m.group().lower())) for m in _WORD.finditer(text)]
-    hits = [(position, word) for position, word in hits if word in stems]
+    hits = [(m.start(), word) for m in _WORD.finditer(text) if (word := stem(m.group().lower())) in stems]
     start = _best_window_start(hits, limit) if hits else 0
     start = _snap_start(text, start)
     end = start + limit - 2

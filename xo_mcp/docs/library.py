@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 MAX_RESULTS = 10
 READ_LIMIT = 12_000  # characters of one read_documentation answer
-MAP_SECTIONS_PER_PAGE = 8
+MAP_SECTIONS_PER_PAGE = 6
 BUILD_HINT = (
     "Build one with `make index` in a source checkout, or `xo-mcp index --source <docs folder, .tar.gz file or URL>`,"
     " or set XO_DOCS_INDEX to a built index folder."
@@ -67,8 +67,8 @@ class DocsLibrary:
                 return self._topic_map(state, topic)
             return self._search(state, topic, query.strip(), max_results)
 
-    def read(self, source_path: str, heading: str | None = None) -> SectionText:
-        """One section with its subsections (the whole page without a heading), capped at READ_LIMIT."""
+    def read(self, source_path: str, heading: str | None = None, limit: int = READ_LIMIT) -> SectionText:
+        """One section with its subsections (the whole page without a heading), capped at `limit` characters."""
         from xo_mcp.docs.results import HEADING_SEPARATOR, SectionText
 
         with self._lock:
@@ -83,9 +83,9 @@ class DocsLibrary:
                 )
         subtree = _subtree(sections, chosen) if heading else sections
         text = "\n\n".join(_section_text(s, include_heading=s is not chosen or not heading) for s in subtree)
-        truncated = len(text) > READ_LIMIT
+        truncated = len(text) > limit
         if truncated:
-            text = text[:READ_LIMIT].rsplit("\n", 1)[0]
+            text = text[:limit].rsplit("\n", 1)[0]
         return SectionText(
             source_path=source_path,
             heading=HEADING_SEPARATOR.join(chosen["heading_path"]),
@@ -108,11 +108,9 @@ class DocsLibrary:
     def _search(self, state: _OpenIndex, topic: str, query: str, max_results: int) -> SearchAnswer:
         from xo_mcp.docs.excerpt import excerpt
         from xo_mcp.docs.results import HEADING_SEPARATOR, SearchAnswer, SearchHit
-        from xo_mcp.docs.search import query_terms
 
-        terms, corrections = query_terms(state.searcher, query)
-        ranked = state.ranker.rank(terms, None if topic == "all" else topic, max_results)
-        stems = {term.stem for term in terms}
+        parsed = state.ranker.parse(query)
+        ranked = state.ranker.rank(parsed, None if topic == "all" else topic, max_results)
         hits = []
         for found in ranked:
             fields = found.fields
@@ -124,11 +122,11 @@ class DocsLibrary:
                     source_path=fields["path"],
                     heading=HEADING_SEPARATOR.join(fields["heading_path"]),
                     url=fields["url"],
-                    excerpt=excerpt(text, stems),
+                    excerpt=excerpt(text, parsed.stems),
                     score=round(found.score, 2),
                 )
             )
-        note = f"(spelling corrected: {', '.join(corrections)})" if corrections else None
+        note = f"(spelling corrected: {', '.join(parsed.corrections)})" if parsed.corrections else None
         if not hits:
             note = f"No section matches {quote(query)}. Try other words, or topic 'all'."
         return SearchAnswer(topic=topic, query=query, results=hits, note=note)
@@ -146,7 +144,7 @@ class DocsLibrary:
             page = state.pages[path]
             top, *rest = page["sections"]
             main = [s for s in rest if s["level"] == 2]
-            limit = len(main) if path == core else MAP_SECTIONS_PER_PAGE
+            is_core = path == core
             pages.append(
                 TopicPage(
                     source_path=path,
@@ -155,11 +153,9 @@ class DocsLibrary:
                     summary=top["summary"],
                     sections=[
                         TopicSection(
-                            heading=s["heading"],
-                            url=f"{page['url']}#{s['anchor']}",
-                            summary=s["summary"] if path == core else "",
+                            heading=s["heading"], anchor=s["anchor"], summary=s["summary"] if is_core else None
                         )
-                        for s in main[:limit]
+                        for s in (main if is_core else main[:MAP_SECTIONS_PER_PAGE])
                     ],
                 )
             )
@@ -198,7 +194,14 @@ class DocsLibrary:
 
     def _state(self) -> _OpenIndex:
         """The open index, (re)opened when first needed or when a new build replaced it."""
-        from xo_mcp.docs.schema import BUILD_MANIFEST, BUILT_STAMP, INDEX_VERSION, PAGES_FILE, WHOOSH_DIR
+        from xo_mcp.docs.schema import (
+            BUILD_MANIFEST,
+            BUILT_STAMP,
+            INDEX_VERSION,
+            PAGES_FILE,
+            VOCABULARY_FILE,
+            WHOOSH_DIR,
+        )
 
         folder = self.index_dir
         try:
@@ -231,7 +234,15 @@ class DocsLibrary:
         from xo_mcp.docs.search import Ranker
 
         searcher = index.searcher()
-        self._open = _OpenIndex(stamp, index, searcher, Ranker(searcher), outline["topics"], outline["pages"], build)
+        self._open = _OpenIndex(
+            stamp,
+            index,
+            searcher,
+            Ranker(searcher, folder / VOCABULARY_FILE),
+            outline["topics"],
+            outline["pages"],
+            build,
+        )
         return self._open
 
 

@@ -124,10 +124,11 @@ class _Walker:
         if self._rows:  # a table cell
             self._rows[-1].append(" ".join(text.split()))
             return
+        indent = "  " * (len(self._lists) - 1) if self._lists else ""
         if self._lists and self._item_fresh:
             ordered, number = self._lists[-1]
             marker = f"{number}." if ordered else "-"
             self._lists[-1][1] += 1
             text = f"{marker} {text}"
             self._item_fresh = False
-        self.outline.prose(text)
+        self.outline.prose(text, indent)

@@ -42,13 +42,13 @@ class OutlineBuilder:
         """Glue a label (`Tip:`) to the start of the next prose block."""
         self._pending_prefix += prefix
 
-    def prose(self, text: str) -> None:
+    def prose(self, text: str, indent: str = "") -> None:
         text = tidy(text)
         if not text:
             return
         if self._pending_prefix:
             text, self._pending_prefix = f"{self._pending_prefix} {text}", ""
-        self.current.blocks.append(Block("prose", text))
+        self.current.blocks.append(Block("prose", indent + text))
 
     def code(self, text: str, caption: str = "") -> None:
         text = text.strip("\n")

@@ -18,8 +18,8 @@ class SearchHit(BaseModel):
 
 class TopicSection(BaseModel):
     heading: str
-    url: str
-    summary: str = ""
+    anchor: str = Field(description="The section's URL is the page URL + '#' + anchor")
+    summary: str | None = None
 
 
 class TopicPage(BaseModel):
@@ -27,7 +27,7 @@ class TopicPage(BaseModel):
     title: str
     url: str
     summary: str = ""
-    sections: list[TopicSection] = Field(default_factory=list)
+    sections: list[TopicSection] = Field(default_factory=list, description="Main (level 2) sections")
 
 
 class SearchAnswer(BaseModel):
@@ -50,14 +50,16 @@ class SearchAnswer(BaseModel):
         return "\n\n".join(lines)
 
     def _map_text(self) -> str:
+        """The core page's sections one per line with summaries; other pages' sections on one line."""
         lines = [self.note] if self.note else []
         for page in self.pages or ():
-            lines.append(f"\n## {page.title} [{page.source_path}] {page.url}")
-            if page.summary:
-                lines.append(page.summary)
-            for section in page.sections:
-                summary = f": {section.summary}" if section.summary else ""
-                lines.append(f"- {section.heading} (#{section.url.rpartition('#')[2]}){summary}")
+            summary = f"\n{page.summary}" if page.summary else ""
+            lines.append(f"\n{page.title} [{page.source_path}] {page.url}{summary}")
+            detailed = [s for s in page.sections if s.summary is not None]
+            if detailed:
+                lines.extend(f"- {s.heading} #{s.anchor}" + (f": {s.summary}" if s.summary else "") for s in detailed)
+            elif page.sections:
+                lines.append("Sections: " + " · ".join(s.heading for s in page.sections))
         return "\n".join(lines).strip()
 
 

@@ -12,10 +12,11 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from xo_mcp.docs.analysis import text_analyzer
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 BUILD_MANIFEST = "build.json"  # source, revision, date, page hashes, INDEX_VERSION
 PAGES_FILE = "pages.json"  # per page: title, URL, topics, section outline with summaries
+VOCABULARY_FILE = "vocabulary.json"  # unstemmed words and their counts, for spelling correction
 BUILT_STAMP = ".built"  # written last: `make` and readers know the folder is complete
 WHOOSH_DIR = "whoosh"
 
@@ -30,10 +31,10 @@ def index_schema() -> Any:
         path=ID(stored=True),
         topics=KEYWORD(stored=True, commas=True),
         title=TEXT(analyzer=analyzer),  # the page title
-        heading=TEXT(analyzer=analyzer, spelling=True),  # the section's own heading
-        context=TEXT(analyzer=analyzer),  # the headings above it
-        body=TEXT(analyzer=analyzer, spelling=True),  # prose: paragraphs, lists, tables, notes, captions
-        code=TEXT(analyzer=analyzer, spelling=True),  # code blocks and terminal commands
+        heading=TEXT(analyzer=analyzer),  # the section's own heading
+        context=TEXT(analyzer=analyzer),  # the headings between the page title and this one
+        body=TEXT(analyzer=analyzer),  # prose: paragraphs, lists, tables, notes, captions
+        code=TEXT(analyzer=analyzer),  # code blocks and terminal commands
         heading_path=STORED,
         anchor=STORED,
         url=STORED,

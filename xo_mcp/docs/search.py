@@ -1,40 +1,42 @@
-"""Turn a question into a ranked list of sections: the query, typo tolerance and the topic prior.
+"""Turn a question into a ranked list of sections: BM25F, typo tolerance and the topic prior.
 
-- Every query word is searched in all text fields at once, each with its BM25F weight (FIELD_BOOSTS):
-  a section whose heading names the subject beats one that mentions it in passing.
-- Words are OR-ed with a coordination bonus, so natural-language questions work (no word is mandatory)
-  while sections matching more of them rank higher.
-- A word the index does not know is replaced by its spelling corrections (weighted lower): a typo
-  still finds its section.
+- Every query word is looked up in all text fields; per-field term frequencies, length-normalised and
+  weighted (FIELD_BOOSTS), are summed before BM25 saturation (BM25F): a section whose heading names the
+  subject beats one that mentions it in passing, and a word is not counted twice for being in both.
+- Words are OR-ed, so natural-language questions work (no word is mandatory), and a coordination factor
+  favours the sections matching the larger, rarer part of the question.
+- A word the index does not know is replaced by its spelling correction (weighted lower).
 - The requested topic is a prior, not a filter: sections of other topics stay findable, ranked down.
+
+Postings are read from Whoosh once per (field, term) and kept: the vocabulary is small, and a query
+then costs a few dictionary walks instead of a tree of Whoosh matchers (an order of magnitude faster).
 """
 
 from __future__ import annotations
 
 import heapq
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from xo_mcp.docs.analysis import stem, words
 from xo_mcp.docs.schema import FIELD_BOOSTS
+from xo_mcp.docs.spelling import SpellingCorrector
 
-SPELLING_FIELDS = ("body", "heading", "code")
-CORRECTED_WEIGHT = 0.7
-MIN_CORRECTED_LENGTH = 4
-COORDINATION = 1.0  # exponent of the share of the query's weight a section matches
 K1 = 1.2
 FIELD_B = {"heading": 0.5, "title": 0.3, "context": 0.3, "body": 0.75, "code": 0.75}
+COORDINATION = 1.0  # exponent of the share of the query's weight (idf) a section matches
+CORRECTED_WEIGHT = 0.7
 OFF_TOPIC_FACTOR = 0.55
-CANDIDATES = 40
 
 
 @dataclass(frozen=True)
 class QueryTerm:
     stem: str
     weight: float
-    written: str  # what the user typed, for messages
 
 
 @dataclass(frozen=True)
@@ -43,67 +45,55 @@ class RankedSection:
     score: float
 
 
-def query_terms(searcher: Any, text: str) -> tuple[list[QueryTerm], list[str]]:
-    """The index terms for the query, and the words it corrected (`certifcate -> certificate`)."""
-    terms: dict[str, QueryTerm] = {}
-    corrections = []
-    reader = searcher.reader()
-    for word in words(text):
-        stemmed = stem(word)
-        if stemmed in terms:
-            continue
-        if _known(reader, stemmed):
-            terms[stemmed] = QueryTerm(stemmed, 1.0, word)
-            continue
-        for suggestion in _corrections(searcher, word):
-            corrected = stem(suggestion)
-            if corrected not in terms:
-                terms[corrected] = QueryTerm(corrected, CORRECTED_WEIGHT, word)
-                corrections.append(f"{word} -> {suggestion}")
-    return list(terms.values()), corrections
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: list[QueryTerm]
+    corrections: list[str]  # "certifcate -> certificate"
+
+    @property
+    def stems(self) -> set[str]:
+        return {term.stem for term in self.terms}
 
 
 class Ranker:
-    """BM25F over the index's postings: per-field term frequencies, length-normalised and weighted,
-    are summed before saturation, so a word repeated across heading and body is not counted twice.
-
-    Postings are read from Whoosh once per (field, term) and kept: the vocabulary is small, and a
-    query then costs a few dictionary walks instead of a tree of Whoosh matchers.
-    """
-
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, vocabulary_path: Path) -> None:
         self.searcher = searcher
-        reader = searcher.reader()
-        self.reader = reader
-        self.doc_count = reader.doc_count_all()
+        self.reader = searcher.reader()
+        self.doc_count = self.reader.doc_count_all()
         self.lengths = {
-            field: [reader.doc_field_length(doc, field, 0) or 0 for doc in range(self.doc_count)]
+            field: [self.reader.doc_field_length(doc, field, 0) or 0 for doc in range(self.doc_count)]
             for field in FIELD_BOOSTS
         }
         self.average = {field: (sum(lengths) / self.doc_count or 1.0) for field, lengths in self.lengths.items()}
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        self._vocabulary_path = vocabulary_path
+        self._corrector: SpellingCorrector | None = None
 
-    def postings(self, field: str, term: str) -> list[tuple[int, float]]:
-        key = (field, term)
-        found = self._postings.get(key)
-        if found is None:
-            found = (
-                list(self.reader.postings(field, term).items_as("weight"))
-                if self.reader.doc_frequency(field, term)
-                else []
-            )
-            self._postings[key] = found
-        return found
+    def parse(self, text: str) -> ParsedQuery:
+        terms: dict[str, QueryTerm] = {}
+        corrections = []
+        for word in words(text):
+            stemmed = stem(word)
+            if stemmed in terms:
+                continue
+            if self._known(stemmed):
+                terms[stemmed] = QueryTerm(stemmed, 1.0)
+                continue
+            suggestion = self.corrector().correct(word)
+            if suggestion is not None and (corrected := stem(suggestion)) not in terms:
+                terms[corrected] = QueryTerm(corrected, CORRECTED_WEIGHT)
+                corrections.append(f"{word} -> {suggestion}")
+        return ParsedQuery(list(terms.values()), corrections)
 
-    def rank(self, terms: list[QueryTerm], topic: str | None, limit: int) -> list[RankedSection]:
+    def rank(self, query: ParsedQuery, topic: str | None, limit: int) -> list[RankedSection]:
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
         total_idf = 0.0
-        for term in terms:
+        for term in query.terms:
             weighted_tf: dict[int, float] = defaultdict(float)
             for field, boost in FIELD_BOOSTS.items():
                 lengths, average, b = self.lengths[field], self.average[field], FIELD_B[field]
-                for doc, tf in self.postings(field, term.stem):
+                for doc, tf in self._postings_of(field, term.stem):
                     weighted_tf[doc] += boost * tf / (1 - b + b * lengths[doc] / average)
             if not weighted_tf:
                 continue
@@ -113,32 +103,30 @@ class Ranker:
             for doc, tf in weighted_tf.items():
                 scores[doc] += idf * tf / (K1 + tf)
                 matched[doc] += idf
-        if not scores:
-            return []
         for doc in scores:
-            # coordination: a section matching the rarer words of the question is the better answer
             scores[doc] *= (matched[doc] / total_idf) ** COORDINATION
-        best = heapq.nlargest(max(CANDIDATES, limit * 4), scores.items(), key=lambda item: item[1])
-        ranked = []
-        for doc, score in best:
-            fields = self.searcher.stored_fields(doc)
-            on_topic = topic is None or topic in fields["topics"].split(",")
-            ranked.append(RankedSection(fields, score * (1.0 if on_topic else OFF_TOPIC_FACTOR)))
-        ranked.sort(key=lambda r: -r.score)
-        return ranked[:limit]
+        if topic is not None:
+            in_topic = {doc for doc, _ in self._postings_of("topics", topic)}
+            for doc in scores:
+                if doc not in in_topic:
+                    scores[doc] *= OFF_TOPIC_FACTOR
+        best = heapq.nlargest(limit, scores.items(), key=lambda item: item[1])
+        return [RankedSection(self.searcher.stored_fields(doc), score) for doc, score in best]
 
+    def corrector(self) -> SpellingCorrector:
+        if self._corrector is None:
+            self._corrector = SpellingCorrector(json.loads(self._vocabulary_path.read_text(encoding="utf-8")))
+        return self._corrector
 
-def _known(reader: Any, stemmed: str) -> bool:
-    return any(reader.doc_frequency(field, stemmed) for field in FIELD_BOOSTS)
+    def _known(self, term: str) -> bool:
+        return any(self._postings_of(field, term) for field in FIELD_BOOSTS)
 
-
-def _corrections(searcher: Any, word: str) -> list[str]:
-    """The closest known spelling of a word the index lacks (none for short words: too ambiguous)."""
-    if len(word) < MIN_CORRECTED_LENGTH or not word.isalpha():
-        return []
-    max_distance = 1 if len(word) < 8 else 2
-    for field in SPELLING_FIELDS:
-        found = searcher.corrector(field).suggest(word, limit=1, maxdist=max_distance)
-        if found:
-            return [str(found[0])]
-    return []
+    def _postings_of(self, field: str, term: str) -> list[tuple[int, float]]:
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            found = []
+            if self.reader.doc_frequency(field, term):
+                found = list(self.reader.postings(field, term).items_as("weight"))
+            self._postings[key] = found
+        return found

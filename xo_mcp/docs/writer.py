@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from xo_mcp.docs.analysis import words
 from xo_mcp.docs.manifest import Topic, TopicInfo
 from xo_mcp.docs.model import ParsedPage, Section
-from xo_mcp.docs.schema import PAGES_FILE, WHOOSH_DIR, index_schema
+from xo_mcp.docs.schema import PAGES_FILE, VOCABULARY_FILE, WHOOSH_DIR, index_schema
+from xo_mcp.docs.spelling import MIN_LENGTH
 
-SUMMARY_CHARS = 110
-_NOT_SUMMARIES = ("Screenshot:", "Diagram:", "(An interactive")
+SUMMARY_CHARS = 80
+# Prose that labels rather than explains: captions, and notes (admonitions) set beside the main text.
+_NOT_SUMMARIES = ("Screenshot:", "Diagram:", "(An ", "Note", "Tip", "Info", "Warning", "Danger", "Caution")
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,23 @@ def write_index(
         "topics": {name: {"summary": info.summary, "core": info.core} for name, info in topics.items()},
         "pages": {item.source_path: _outline(item) for item in pages},
     }
-    (folder / PAGES_FILE).write_text(json.dumps(outline, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    _write_json(folder / PAGES_FILE, outline)
+    _write_json(folder / VOCABULARY_FILE, _vocabulary(pages))
     return count
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _vocabulary(pages: Sequence[IndexedPage]) -> dict[str, int]:
+    """Every alphabetic word long enough to be corrected to, with its frequency: the spelling dictionary."""
+    counts: Counter[str] = Counter()
+    for item in pages:
+        for section in item.page.sections:
+            for text in (section.title, section.prose, section.code):
+                counts.update(w for w in words(text) if len(w) >= MIN_LENGTH and w.isalpha())
+    return dict(counts)
 
 
 def section_url(page_url: str, anchor: str) -> str:
@@ -68,8 +87,9 @@ def _document(item: IndexedPage, section: Section, order: int) -> dict[str, obje
         "path": item.source_path,
         "topics": ",".join(item.topics),
         "title": item.page.title,
-        "heading": section.title,
-        "context": " ".join(section.path[:-1]),
+        # the top section's heading is the page title, already in `title` for every section of the page
+        "heading": section.title if order else "",
+        "context": " ".join(section.path[1:-1]),  # headings between the page title and this one
         "body": section.prose,
         "code": section.code,
         "heading_path": list(section.path),
@@ -99,12 +119,11 @@ def _outline(item: IndexedPage) -> dict[str, object]:
 
 
 def summary(section: Section) -> str:
-    """The first sentence of the section's prose, shortened to one line."""
-    for block in section.blocks:
-        if block.kind != "prose" or block.text.startswith(_NOT_SUMMARIES):
-            continue
-        first_line = block.text.split("\n", 1)[0]
-        sentence = first_line.split(". ", 1)[0].rstrip(".")
+    """The first sentence of the section's prose (plain paragraphs before notes and captions), one line."""
+    prose = [block.text for block in section.blocks if block.kind == "prose"]
+    plain = [text for text in prose if not text.startswith(_NOT_SUMMARIES)]
+    for text in plain or prose:
+        sentence = text.split("\n", 1)[0].split(". ", 1)[0].rstrip(".")
         if len(sentence) > SUMMARY_CHARS:
             sentence = sentence[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
         return sentence

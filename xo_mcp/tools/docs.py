@@ -1,0 +1,108 @@
+"""search_documentation, read_documentation and the `xo-docs://` page resources (offline XO docs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from xo_mcp.docs.results import SearchAnswer, SectionText
+from xo_mcp.errors import XoMcpError
+from xo_mcp.state import AppState
+from xo_mcp.tools._common import XoContext, answer, app_state, register_tool, run_sync
+
+# The nine topics of the official server's search_documentation (xo_mcp.docs.manifest.TOPICS), plus `all`.
+DocsTopic = Literal[
+    "installation",
+    "configuration",
+    "backups",
+    "restapi",
+    "manage",
+    "users",
+    "architecture",
+    "troubleshooting",
+    "releases",
+    "all",
+]
+RESOURCE_LIMIT = 200_000  # characters: a whole page, the largest being about 50 kB
+
+
+async def search_documentation(
+    ctx: XoContext,
+    topic: Annotated[
+        DocsTopic,
+        Field(
+            description="Documentation area: installation, configuration, backups, restapi (automation, API, "
+            "RBAC), manage (VMs, hosts, pools, XO 5/6 UI), users (auth, ACLs), architecture, troubleshooting, "
+            "releases (updates, channels); `all` when unsure."
+        ),
+    ],
+    query: Annotated[
+        str | None,
+        Field(
+            max_length=500,
+            description="What to find, in plain words or as the user's question. Omit it to get the topic's map "
+            "(its pages and main sections with links).",
+        ),
+    ] = None,
+    max_results: Annotated[int, Field(ge=1, le=10, description="Sections to return (default 3).")] = 3,
+) -> Annotated[CallToolResult, SearchAnswer]:
+    """Search the Xen Orchestra documentation (docs.xen-orchestra.com, indexed offline) for how-to answers:
+    installation, configuration, backups, REST API and automation, infrastructure management, users and
+    permissions, troubleshooting, releases and updates. With a query, returns the best matching sections,
+    each with its heading path, a link to cite and an excerpt of up to ~600 characters around the matched
+    words; typos are tolerated. Without a query, returns the topic's map. The topic ranks its pages first
+    but never hides better matches elsewhere. To read a whole section after a search, call
+    read_documentation with the result's source_path and heading.
+    """
+    docs = app_state(ctx).docs
+    result = await run_sync(docs.search, topic, query, max_results)
+    return answer(result.as_text(), result)
+
+
+async def read_documentation(
+    ctx: XoContext,
+    source_path: Annotated[
+        str,
+        Field(max_length=200, description="Page path from a search result, e.g. `xo5/backups.md`."),
+    ],
+    heading: Annotated[
+        str | None,
+        Field(
+            max_length=300,
+            description="Section to read: its title, its anchor (`#xoa`) or a heading path from a search result. "
+            "Omit it to read the page from the top.",
+        ),
+    ] = None,
+) -> Annotated[CallToolResult, SectionText]:
+    """Read one section of the Xen Orchestra documentation in full (with its subsections), or a page from the
+    top, after search_documentation found it. Long answers are cut at about 12,000 characters: ask for a
+    narrower heading to read further.
+    """
+    docs = app_state(ctx).docs
+    result = await run_sync(docs.read, source_path, heading)
+    return answer(result.as_text(), result)
+
+
+async def documentation_page(source_path: str, ctx: Context[AppState]) -> str:
+    """One page of the Xen Orchestra documentation as text, e.g. xo-docs://xo5/backups.md."""
+    docs = app_state(ctx).docs
+    try:
+        page = await run_sync(docs.read, source_path, None, RESOURCE_LIMIT)
+    except XoMcpError as exc:
+        raise ResourceError(exc.message) from None
+    return page.as_text()
+
+
+def register(mcp: MCPServer[AppState]) -> None:
+    register_tool(mcp, search_documentation, title="Search XO documentation")
+    register_tool(mcp, read_documentation, title="Read XO documentation")
+    mcp.resource(
+        "xo-docs://{+source_path}",
+        name="xo-docs-page",
+        title="XO documentation page",
+        mime_type="text/markdown",
+    )(documentation_page)
