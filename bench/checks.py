@@ -10,8 +10,8 @@ from bench.driver import CallOutcome
 from bench.fig_questions import has_all, has_number
 from bench.truth import Truth
 
-# Words that must never reach an assistant: a leaked traceback or an unworded exception.
-LEAKS = ("Traceback (most recent call last)", 'File "/', "Error executing tool")
+# Text that must never reach an assistant: a leaked traceback.
+LEAKS = ("Traceback (most recent call last)", 'File "/')
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ class Plan:
     soak_error_rate: float = 0.05
     soak_latency_ms: tuple[float, float] = (0.0, 200.0)
     soak_inventory_vms: int = 1000
-    docs_searches: int = 100
+    docs_searches: int = 40
 
     @classmethod
     def quick(cls) -> Plan:

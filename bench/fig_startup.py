@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -59,6 +61,17 @@ async def run(bench: Bench, xo: Endpoint) -> None:
         F1, "Our own code adds ≤ 50 ms to cold start beyond the SDK", median(added), lambda v: v <= 50, "{:.0f} ms"
     )
 
+    parts = _startup_parts(bench.plan.cold_starts)
+    labels_ms = {
+        "sdk_import_ms": "in-process: import mcp.server.mcpserver",
+        "our_imports_ms": "in-process: import our modules (after the SDK)",
+        "build_server_ms": "in-process: build_server() (tool registration)",
+        "xo_client_ms": "in-process: XoClient() (httpx client, TLS context)",
+    }
+    for key, metric in labels_ms.items():
+        if key in parts:
+            r.add(F1, metric, "ms", parts[key])
+
     shares = await _import_shares(xo)
     if shares is not None:
         groups = {
@@ -91,6 +104,19 @@ def _timed(bench: Bench, metric: str, samples: dict[str, list[float]]) -> None:
         ms(median(theirs)) if theirs else None,
         ratio=paired_ratio(samples[OURS], theirs) if theirs else None,
     )
+
+
+def _startup_parts(runs: int) -> dict[str, float]:
+    """Median of each start-up part over ``runs`` fresh interpreters (`bench/startup_parts.py`)."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    script = str(servers.BENCH_DIR / "startup_parts.py")
+    for _ in range(max(1, runs)):
+        done = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            return {}
+        for key, value in json.loads(done.stdout).items():
+            samples[key].append(float(value))
+    return {key: median(values) for key, values in samples.items()}
 
 
 async def _import_shares(xo: Endpoint) -> imports.ImportShares | None:
