@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Final, TypeGuard
 
 
 class _Undefined:
@@ -92,7 +92,7 @@ def string_to_number(text: str) -> float:
     return as_double(int(digits, _RADIX_BASE[base]))
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """True for a JavaScript number (Python's bool is an int, JavaScript's boolean is not a number)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -126,7 +126,7 @@ def _array_to_number(items: list[object]) -> float:
     if isinstance(item, str):
         return string_to_number(item)
     if is_number(item):
-        return as_double(item)  # type: ignore[arg-type]
+        return as_double(item)
     if isinstance(item, list):
         return _array_to_number(item)
     if isinstance(item, JsObject):
@@ -281,7 +281,7 @@ def _get_indexed(value: list[object] | str, name: str) -> object:
 def lodash_values(obj: dict[str, object]) -> Iterable[object]:
     """What lodash `some(obj, ...)` visits: own values, or indexes 0..length-1 of an array-like object."""
     length = obj.get("length")
-    if is_number(length) and -1 < length <= _MAX_SAFE_INTEGER and length % 1 == 0:  # type: ignore[operator]
+    if is_number(length) and -1 < length <= _MAX_SAFE_INTEGER and length % 1 == 0:
         # Indexes without an own key read undefined, which no string or number node matches.
-        return [item for key, item in obj.items() if (index := _array_index(key)) is not None and index < length]  # type: ignore[operator]
+        return [item for key, item in obj.items() if (index := _array_index(key)) is not None and index < length]
     return obj.values()

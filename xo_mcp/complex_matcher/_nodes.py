@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import operator
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from typing import Final
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final
 
 from ._jsregex import JsRegExp
 from ._jsvalues import (
@@ -15,6 +15,7 @@ from ._jsvalues import (
     as_double,
     from_utf16_units,
     get_property,
+    is_number,
     is_truthy,
     lodash_values,
     to_number,
@@ -154,21 +155,86 @@ class TruthyProperty(Node):
 
 
 class _TextNode(Node):
-    """A node that tests strings and looks for one inside arrays and objects, at any depth."""
+    """A node that tests strings, and looks for a matching one inside arrays and objects at any depth."""
 
     __slots__ = ()
 
     @abstractmethod
     def test(self, text: str) -> bool: ...
 
+    def search(self, values: Iterable[object]) -> bool:
+        """lodash `some(values, this.match)`: the strings reachable from `values`, recursively."""
+        return _find(values, self.test, None)
+
     def match(self, value: object) -> bool:
         if isinstance(value, str):
             return self.test(value)
-        if isinstance(value, list):
-            return any(map(self.match, value))
         if isinstance(value, dict):
-            return any(map(self.match, lodash_values(value)))
+            return self.search(lodash_values(value))
+        if isinstance(value, list):
+            return self.search(value)
         return False
+
+
+# The walkers below are the hot loop of a full-text filter over a whole collection: recursive
+# with early exit, dispatching on exact types, with the substring test inlined where possible.
+
+
+def _find(values: Iterable[Any], test: Callable[[str], bool], number: float | None) -> bool:
+    """Whether a string passing `test` (or a number equal to `number`) is reachable from `values`."""
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            if test(value):
+                return True
+        elif kind is dict:
+            if _find(lodash_values(value), test, number):
+                return True
+        elif kind is list:
+            if _find(value, test, number):
+                return True
+        elif kind is int or kind is float:
+            if number is not None and as_double(value) == number:
+                return True
+        elif _is_json_subclass(value) and _find([_exact_json(value)], test, number):
+            return True
+    return False
+
+
+def _find_substring(values: Iterable[Any], needle: str, number: float | None) -> bool:
+    """`_find` for a lower-cased substring, without a call per string."""
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            if needle in value.lower():
+                return True
+        elif kind is dict:
+            if _find_substring(lodash_values(value), needle, number):
+                return True
+        elif kind is list:
+            if _find_substring(value, needle, number):
+                return True
+        elif kind is int or kind is float:
+            if number is not None and as_double(value) == number:
+                return True
+        elif _is_json_subclass(value) and _find_substring([_exact_json(value)], needle, number):
+            return True
+    return False
+
+
+def _is_json_subclass(value: object) -> bool:
+    return isinstance(value, str | dict | list | int | float) and not isinstance(value, bool)
+
+
+def _exact_json(value: str | dict[str, object] | list[object] | int | float) -> object:
+    """A JSON value of a subclass (an IntEnum, a StrEnum...) as the exact type the walkers dispatch on."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return float(value)
 
 
 class StringNode(_TextNode):
@@ -187,6 +253,11 @@ class StringNode(_TextNode):
             return self._needle in to_utf16_units(text.lower())
         return self._needle in text.lower()
 
+    def search(self, values: Iterable[object]) -> bool:
+        if self._needs_units:
+            return _find(values, self.test, None)
+        return _find_substring(values, self._needle, None)
+
     def __repr__(self) -> str:
         return f"StringNode({self.value!r})"
 
@@ -200,8 +271,11 @@ class NumberOrStringNode(StringNode):
         super().__init__(value)
         self.number = number
 
+    def search(self, values: Iterable[object]) -> bool:
+        return _find_substring(values, self._needle, self.number)  # a raw word has no surrogates
+
     def match(self, value: object) -> bool:
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if is_number(value):
             return as_double(value) == self.number
         return super().match(value)
 
