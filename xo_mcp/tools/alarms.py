@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,17 +29,19 @@ def render_alarm(alarm: AlarmLine) -> str:
     parts = [alarm.name]
     if alarm.value:
         parts.append(alarm.value)
+    if alarm.object_type:
+        parts.append(f"on {alarm.object_type} {alarm.object_id or ''}".rstrip())
     if alarm.time:
         parts.append(f"at {alarm.time}")
     return " ".join(parts)
 
 
 def _is_number(text: str) -> bool:
+    # XO sends "NaN" or "Infinity" when the metric has no value: not a percentage.
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 def _ms_timestamp(value: Any) -> str | None:

@@ -36,8 +36,10 @@ async def get_pool_dashboard(
 
     async def fetch_alarms() -> None:
         try:
-            found["alarms"] = await client.list_object_alarms(
-                "pools", pool_id, fields=["name", "time", "body", "object"], limit=MAX_ALARMS
+            # The dashboard lists the ids of every alarm in the pool (on its hosts, VMs, SRs…), while
+            # /pools/{id}/alarms holds only those raised on the pool object itself.
+            found["alarms"] = await client.list_objects(
+                "alarms", fields=["name", "time", "body", "object"], filter=f'$pool:"{pool_id}"', limit=MAX_ALARMS
             )
         except XoMcpError as exc:
             notes.append(f"alarm details unavailable: {exc.message}")
@@ -159,7 +161,7 @@ def render(d: PoolDashboard) -> str:
         lines.append(f"Top VMs by CPU: {_usage_text(d.top_vms_cpu)}")
     lines.append(f"Storage (most used SRs): {_usage_text(d.srs)}")
     if d.alarms_total:
-        shown = "; ".join(render_alarm(a) for a in d.alarms)
+        shown = "; ".join(render_alarm(a) for a in d.alarms) or "details unavailable"
         more = f" (+{d.alarms_total - len(d.alarms)} more)" if d.alarms_total > len(d.alarms) else ""
         lines.append(f"Alarms: {d.alarms_total} — {shown}{more}")
     else:
