@@ -47,9 +47,11 @@ class BuildSummary:
     warnings: tuple[str, ...]
 
     def line(self) -> str:
+        size = self.index_bytes / 1000
+        shown = f"{size / 1000:.1f} MB" if size >= 1000 else f"{size:.0f} kB"
         return (
             f"indexed {self.pages} pages, {self.sections} sections, {self.words} words "
-            f"in {self.seconds:.1f} s; index {self.index_bytes / 1_000_000:.1f} MB "
+            f"in {self.seconds:.1f} s; index {shown} "
             f"({self.parsed} pages parsed, {self.pages - self.parsed} unchanged)"
         )
 

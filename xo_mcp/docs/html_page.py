@@ -116,13 +116,14 @@ def _inline_text(tag: Tag) -> str:
 
 
 def _is_admonition(tag: Tag) -> bool:
-    return any(str(c).startswith(("theme-admonition", "admonition")) for c in tag.get("class") or ())
+    return any(str(c) == "admonition" or str(c).startswith("theme-admonition") for c in tag.get("class") or ())
 
 
 def _admonition_kind(tag: Tag) -> str:
-    for css_class in tag.get("class") or ():
-        if str(css_class).startswith("theme-admonition-"):
-            return str(css_class).removeprefix("theme-admonition-")
+    for css_class in map(str, tag.get("class") or ()):
+        for prefix in ("theme-admonition-", "admonition-"):
+            if css_class.startswith(prefix):
+                return css_class.removeprefix(prefix)
     return "note"
 
 

@@ -83,8 +83,8 @@ class _Walker:
         if kind == "inline":
             self._inline_block(token)
         elif kind in ("fence", "code_block"):
-            caption = str((token.meta or {}).get("caption", "")) or token.info.strip()
-            self.outline.code(token.content, caption)
+            caption = str((token.meta or {}).get("caption", ""))
+            self.outline.code(token.content, caption, token.info.split(" ", 1)[0])
         elif kind == "html_block":
             self.outline.prose(html_fragment_text(token.content))
         elif kind == "jsx_text":

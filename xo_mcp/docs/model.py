@@ -14,7 +14,8 @@ class Block:
 
     kind: BlockKind
     text: str
-    caption: str = ""
+    caption: str = ""  # a code block's title (a terminal's `title`)
+    language: str = ""  # a code block's language (`toml`, `shell`)
 
 
 @dataclass
@@ -44,8 +45,8 @@ class Section:
         parts = []
         for block in self.blocks:
             if block.kind == "code":
-                caption = f" {block.caption}" if block.caption else ""
-                parts.append(f"```{caption}\n{block.text}\n```")
+                info = " ".join(part for part in (block.language, block.caption) if part)
+                parts.append(f"```{info}\n{block.text}\n```")
             else:
                 parts.append(block.text)
         return "\n".join(parts)
@@ -69,7 +70,7 @@ class ParsedPage:
                     "title": s.title,
                     "anchor": s.anchor,
                     "path": list(s.path),
-                    "blocks": [[b.kind, b.text, b.caption] for b in s.blocks],
+                    "blocks": [[b.kind, b.text, b.caption, b.language] for b in s.blocks],
                 }
                 for s in self.sections
             ],
@@ -86,7 +87,7 @@ class ParsedPage:
                     title=s["title"],
                     anchor=s["anchor"],
                     path=tuple(s["path"]),
-                    blocks=[Block(kind, text, caption) for kind, text, caption in s["blocks"]],
+                    blocks=[Block(*block) for block in s["blocks"]],
                 )
                 for s in data["sections"]
             ],

@@ -50,10 +50,10 @@ class OutlineBuilder:
             text, self._pending_prefix = f"{self._pending_prefix} {text}", ""
         self.current.blocks.append(Block("prose", indent + text))
 
-    def code(self, text: str, caption: str = "") -> None:
+    def code(self, text: str, caption: str = "", language: str = "") -> None:
         text = text.strip("\n")
         if text.strip():
-            self.current.blocks.append(Block("code", text, tidy(caption)))
+            self.current.blocks.append(Block("code", text, tidy(caption), language.strip()))
 
     def page(self, fallback_title: str, front_matter: dict[str, str] | None = None) -> ParsedPage:
         front_matter = front_matter or {}
