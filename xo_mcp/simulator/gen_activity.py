@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from xo_mcp.simulator.catalog import MESSAGE_NAMES, NOW_S
@@ -63,9 +64,9 @@ def _alarms(ctx: GenContext) -> None:
         if plan.index == 1 and plan.hosts:
             raw = "The status of the eth0+eth1 bond changed: 1/2 up"
             _alarm(ctx, pool_id, {"name": raw}, plan.hosts[-1], 75)
-    running = [vm for vm in inventory.vms.values() if vm["power_state"] == "Running"]
-    wanted = min(len(running), 2 + len(inventory.vms) // 100, 2000)
-    for position, vm in enumerate(running[:wanted]):
+    wanted = min(2 + len(inventory.vms) // 100, 2000)
+    running = itertools.islice((vm for vm in inventory.vms.values() if vm["power_state"] == "Running"), wanted)
+    for position, vm in enumerate(running):
         value = "NaN" if position == 1 else f"{85 + (position * 7) % 15}.{position % 10}"
         name = "memory_free_kib" if position == 1 else "cpu_usage"
         _alarm(ctx, vm["$pool"], {"value": value, "name": name}, vm, 5 + position * 3)
@@ -112,7 +113,9 @@ def _messages(ctx: GenContext) -> None:
 def _backup_jobs(ctx: GenContext) -> list[JsonObject]:
     inventory = ctx.inventory
     pool_ids = list(inventory.pools)
-    db_vms = [vm["id"] for vm in inventory.vms.values() if vm["name_label"].startswith("db-prod")][:10]
+    db_vms = list(
+        itertools.islice((vm["id"] for vm in inventory.vms.values() if vm["name_label"].startswith("db-prod")), 10)
+    )
     legacy = next((vm["id"] for vm in inventory.vms.values() if vm["name_label"].startswith("legacy")), None)
     remote = ctx.uuid()
     offsite = ctx.uuid()
@@ -180,7 +183,7 @@ def _job_vms(ctx: GenContext, job: JsonObject) -> list[JsonObject]:
         return [vms[ids]] if ids in vms else []
     if isinstance(ids, dict):
         return [vms[vm_id] for vm_id in ids.get("__or", []) if vm_id in vms][:3]
-    return [vm for vm in vms.values() if "prod" in vm["tags"]][:3]
+    return list(itertools.islice((vm for vm in vms.values() if "prod" in vm["tags"]), 3))
 
 
 def _backup_logs(ctx: GenContext, jobs: list[JsonObject]) -> None:

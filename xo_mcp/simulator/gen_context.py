@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,17 @@ class PoolPlan:
     ip_counter: int = 0
 
 
+def uuid_factory(rng: random.Random) -> Callable[[], str]:
+    """A fast, seeded source of uuid-shaped ids (a closure: this runs ~7 times per generated VM)."""
+    bits = rng.getrandbits
+
+    def uuid() -> str:
+        digits = "%032x" % bits(128)  # noqa: UP031 (faster than an f-string format spec here)
+        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+    return uuid
+
+
 class GenContext:
     def __init__(self, seed: int, inventory: Inventory) -> None:
         self.rng = random.Random(seed)
@@ -40,10 +52,7 @@ class GenContext:
         self.pools: list[PoolPlan] = []
         self.admin_user_id = ADMIN_ID
         self._task_ids: set[str] = set()
-
-    def uuid(self) -> str:
-        digits = f"{self.rng.getrandbits(128):032x}"
-        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+        self.uuid = uuid_factory(self.rng)
 
     def ref(self) -> str:
         return "OpaqueRef:" + self.uuid()

@@ -1,12 +1,18 @@
 """Generator step 2: VMs with their disks (VDIs), network interfaces and snapshots.
 
-This is the hot path at 100 000 VMs: nested values that many VMs have in common (CPUs,
-memory without usage, tags, os_version, other, creation, empty containers) are built once and
-shared, so a VM costs its own dict plus a handful of unique strings.
+This is the hot path at 100 000 VMs, hence its shape:
+- each VM starts as a copy of a prepared dict holding every key in XO's order (CPython copies
+  a dict without rehashing), then only its own values are written;
+- values many VMs have in common (os_version, other, creation, tags, CPUs, memory without usage,
+  empty containers) are one shared object each;
+- one 128-bit random draw feeds all of a VM's small choices;
+- a VM has at most 42 keys, the most a 64-slot dict table holds: a few cosmetic keys of real VMs
+  (vga, videoram, startDelay, hasVendorDevice, $VGPUs) are left out, which halves each VM dict.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from typing import Any
 
@@ -20,163 +26,238 @@ _BOOT_BIOS = {"firmware": "bios", "order": "cd"}
 _BOOT_UEFI = {"firmware": "uefi", "order": "cdn"}
 _XENSTORE = {"vm-data": "", "vm-data/mmio-hole-size": "268435456"}
 _NOTES = "critical: do not reboot during business hours"
+# Out of 100: 62 Running, 28 Halted, 5 Paused, 5 Suspended.
+_POWER_STATES = ("Running",) * 62 + ("Halted",) * 28 + ("Paused",) * 5 + ("Suspended",) * 5
+_ROLE_WEIGHTS = list(itertools.accumulate(role.weight for role in ROLES))
+_GUEST_KEYS = ("mainIpAddress", "managementAgentDetected", "pvDriversDetected", "pvDriversVersion", "pvDriversUpToDate")
 
 
-class _Shared:
-    """Interning caches: one object per distinct value."""
+class _Draw:
+    """Small choices carved out of one big random number."""
 
-    def __init__(self) -> None:
-        self.values: dict[Any, Any] = {}
+    def __init__(self, value: int) -> None:
+        self.value = value
 
-    def get(self, key: Any, build: Any) -> Any:
-        value = self.values.get(key)
-        if value is None:
-            value = self.values[key] = build()
-        return value
+    def below(self, bound: int) -> int:
+        self.value, result = divmod(self.value, bound)
+        return result
+
+    def chance(self, percent: int) -> bool:
+        return self.below(100) < percent
+
+
+class _VmFactory:
+    def __init__(self, ctx: GenContext) -> None:
+        self.ctx = ctx
+        self.uuid = ctx.uuid
+        self.bits = ctx.rng.getrandbits
+        self.vms = ctx.inventory.vms
+        self.vdis = ctx.inventory.vdis
+        self.counters: dict[str, int] = {}
+        self.shared: dict[Any, Any] = {}
+        self.vm_bases: dict[tuple[Any, ...], JsonObject] = {}
+        self.vdi_bases: dict[tuple[str, str], JsonObject] = {}
+
+    def _share(self, key: Any, value: Any) -> Any:
+        return self.shared.setdefault(key, value)
+
+    def vm(self, plan: PoolPlan, index: int) -> JsonObject:
+        draw = _Draw(self.bits(128))
+        role = ROLES[bisect.bisect_right(_ROLE_WEIGHTS, draw.below(_ROLE_WEIGHTS[-1]))]
+        self.counters[role.prefix] = number = self.counters.get(role.prefix, 0) + 1
+        guest_key = role.guests[draw.below(len(role.guests))]
+        power_state = _POWER_STATES[draw.below(100)]
+        if power_state in {"Running", "Paused"} and not plan.running_hosts:
+            power_state = "Halted"
+        resident = power_state in {"Running", "Paused"}
+        tools = resident and draw.chance(88)
+        notes = draw.chance(4)
+        on_local = draw.chance(10) and bool(plan.running_hosts)
+        host = plan.running_hosts[draw.below(len(plan.running_hosts))] if plan.running_hosts else None
+        if not (resident or on_local):
+            host = None
+
+        vm = self._base(plan, role, guest_key, tools, notes).copy()
+        vm_id = self.uuid()
+        name = f"{role.prefix}-{number:02d}"
+        if host is not None and resident:
+            host["residentVms"].append(vm_id)
+        vcpus = role.vcpus[draw.below(len(role.vcpus))]
+        live_vcpus = vcpus if not tools or draw.chance(90) else max(1, vcpus // 2)
+        size = role.memory_gib[draw.below(len(role.memory_gib))] * GIB
+        memory = self._share(
+            ("memory", size), {"dynamic": [size, size], "static": [min(size, GIB), size], "size": size}
+        )
+        if tools:
+            usage = size * (150 + draw.below(770)) // 1000
+            memory = {"dynamic": memory["dynamic"], "static": memory["static"], "size": size, "usage": usage}
+        vif = self.uuid()
+        assert plan.vm_network is not None
+        plan.vm_network["VIFs"].append(vif)
+        sr = plan.local_srs[host["id"]] if on_local and host is not None else plan.shared_sr
+        assert sr is not None
+
+        vm["auto_poweron"] = "prod" in role.tags and draw.chance(50)
+        vm["CPUs"] = self._share(("cpus", vcpus, live_vcpus), {"max": vcpus, "number": live_vcpus})
+        vm["high_availability"] = _high_availability(plan, role, draw)
+        vm["memory"] = memory
+        vm["installTime"] = NOW_S - 30 * _DAY - draw.below(970 * _DAY)
+        vm["name_label"] = name
+        vm["power_state"] = power_state
+        vm["startTime"] = NOW_S - 600 - draw.below(120 * _DAY) if resident else None
+        vm["tags"] = self._tags(role, draw.below(100))
+        vm["VIFs"] = [vif]
+        vm["$container"] = host["id"] if host is not None else plan.pool["id"]
+        vm["$VBDs"] = self._disks(plan, sr, name, data_disk=draw.chance(20))
+        if tools:
+            vm["addresses"], vm["mainIpAddress"] = _addresses(plan, self.bits(48))
+        vm["id"] = vm_id
+        vm["uuid"] = vm_id
+        vm["_xapiRef"] = "OpaqueRef:" + self.uuid()
+        return vm
+
+    def _base(self, plan: PoolPlan, role: Role, guest_key: str, tools: bool, notes: bool) -> JsonObject:
+        """Every key of a VM in XO's order, shared values filled in, own values as placeholders."""
+        key = (plan.index, role.prefix, guest_key, tools, notes)
+        base = self.vm_bases.get(key)
+        if base is not None:
+            return base
+        guest = GUESTS[guest_key]
+        template = plan.templates[guest.template]
+        template_id = template["uuid"]
+        pool_id = plan.pool["id"]
+        base = {
+            "type": "VM",
+            "addresses": EMPTY_DICT,
+            "auto_poweron": False,
+            "bios_strings": _BIOS,
+            "blockedOperations": EMPTY_DICT,
+            "boot": _BOOT_UEFI if guest.windows else _BOOT_BIOS,
+            "CPUs": None,
+            "creation": self._share(("creation", template_id), _creation(self.ctx, template_id)),
+            "current_operations": EMPTY_DICT,
+            "expNestedHvm": False,
+            "viridian": guest.windows,
+            "high_availability": "",
+            "isFirmwareSupported": True,
+            "memory": None,
+            "installTime": None,
+            "name_description": role.description,
+            "name_label": "",
+            "needsVtpm": False,
+            "other": self._share(("other", guest.template, notes), _other(guest, notes)),
+            "os_version": guest.os_version if tools else None,
+            "power_state": "Halted",
+            "snapshots": EMPTY_LIST,
+            "startTime": None,
+            "secureBoot": guest.windows,
+            "tags": EMPTY_LIST,
+            "VIFs": EMPTY_LIST,
+            "VTPMs": EMPTY_LIST,
+            "virtualizationMode": "pv" if role.prefix == "legacy" and guest_key == "centos7" else "hvm",
+            "$container": pool_id,
+            "$VBDs": EMPTY_LIST,
+            "VGPUs": EMPTY_LIST,
+            "xenStoreData": _XENSTORE,
+        }
+        if tools:
+            base["mainIpAddress"] = ""
+            base["managementAgentDetected"] = True
+            base["pvDriversDetected"] = True
+            base["pvDriversVersion"] = guest.pv_drivers
+            base["pvDriversUpToDate"] = not guest.pv_drivers.startswith("7.")
+        if notes:
+            base["notes"] = _NOTES
+        base.update({"id": "", "uuid": "", "$pool": pool_id, "$poolId": pool_id, "_xapiRef": ""})
+        self.vm_bases[key] = base
+        return base
+
+    def _tags(self, role: Role, percent: int) -> list[str]:
+        extra: tuple[str, ...] = ("backup",) if percent < 10 else ("xo:no-bak",) if percent < 13 else ()
+        tags: list[str] = self._share(("tags", *role.tags, *extra), [*role.tags, *extra])
+        return tags
+
+    def _disks(self, plan: PoolPlan, sr: JsonObject, name: str, data_disk: bool) -> list[str]:
+        base = self.vdi_bases.get((plan.pool["id"], sr["id"]))
+        if base is None:
+            base = self.vdi_bases[(plan.pool["id"], sr["id"])] = _vdi_base(plan, sr)
+        draw = _Draw(self.bits(32))
+        sizes = [(10, 20, 32, 50)[draw.below(4)] * GIB]
+        if data_disk:
+            sizes.append((100, 250, 500)[draw.below(3)] * GIB)
+        vbds = []
+        for position, size in enumerate(sizes):
+            vbd = self.uuid()
+            vbds.append(vbd)
+            vdi_id = self.uuid()
+            usage = size * (10 + draw.below(85)) // 100
+            vdi = base.copy()
+            vdi["name_label"] = f"{name} {'system' if position == 0 else 'data'}"
+            vdi["size"] = size
+            vdi["usage"] = usage
+            vdi["$VBDs"] = [vbd]
+            vdi["id"] = vdi_id
+            vdi["uuid"] = vdi_id
+            vdi["_xapiRef"] = "OpaqueRef:" + self.uuid()
+            self.vdis[vdi_id] = vdi
+            sr["VDIs"].append(vdi_id)
+            sr["usage"] += size
+            sr["physical_usage"] += usage
+        return vbds
+
+
+def _vdi_base(plan: PoolPlan, sr: JsonObject) -> JsonObject:
+    return {
+        "type": "VDI",
+        "cbt_enabled": False,
+        "missing": False,
+        "name_description": "Created by XO",
+        "name_label": "",
+        "size": 0,
+        "snapshots": EMPTY_LIST,
+        "tags": EMPTY_LIST,
+        "usage": 0,
+        "VDI_type": "user",
+        "current_operations": EMPTY_DICT,
+        "other_config": EMPTY_DICT,
+        "$SR": sr["id"],
+        "$VBDs": EMPTY_LIST,
+        "id": "",
+        "uuid": "",
+        "$pool": plan.pool["id"],
+        "$poolId": plan.pool["id"],
+        "_xapiRef": "",
+    }
 
 
 def generate_vms(ctx: GenContext, count: int) -> None:
     if not ctx.pools:
         return
-    shared = _Shared()
-    counters: dict[str, int] = {}
-    rng = ctx.rng
-    weights = list(itertools.accumulate(role.weight for role in ROLES))
+    factory = _VmFactory(ctx)
+    vms = ctx.inventory.vms
+    pools = ctx.pools
     for index in range(count):
-        plan = ctx.pools[index % len(ctx.pools)]
-        role = rng.choices(ROLES, cum_weights=weights)[0]
-        counters[role.prefix] = number = counters.get(role.prefix, 0) + 1
-        vm = _vm(ctx, shared, plan, role, f"{role.prefix}-{number:02d}", index)
-        ctx.inventory.add("vms", vm)
+        vm = factory.vm(pools[index % len(pools)], index)
+        vms[vm["id"]] = vm
         if index % 10 == 3:
-            _snapshot(ctx, shared, vm, index)
+            _snapshot(ctx, vm, index)
     _settle_usage(ctx)
 
 
-def _power_state(ctx: GenContext, plan: PoolPlan) -> str:
-    draw = ctx.rng.random()
-    state = "Running" if draw < 0.62 else "Halted" if draw < 0.9 else "Paused" if draw < 0.95 else "Suspended"
-    if state in {"Running", "Paused"} and not plan.running_hosts:
-        return "Halted"
-    return state
-
-
-def _addresses(ctx: GenContext, plan: PoolPlan) -> tuple[dict[str, str], str]:
-    """The guest-reported addresses and XO's mainIpAddress (first IPv4 by sorted key, else first IPv6)."""
+def _addresses(plan: PoolPlan, bits: int) -> tuple[dict[str, str], str]:
+    """Guest-reported addresses and XO's mainIpAddress (first IPv4 by sorted key, else first IPv6)."""
     plan.ip_counter += 1
     value = (10 << 24) + (plan.index % 64 << 18) + 256 + plan.ip_counter
     ipv4 = f"10.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
-    ipv6 = f"fe80::{ctx.rng.getrandbits(16):x}:{ctx.rng.getrandbits(16):x}:{ctx.rng.getrandbits(16):x}"
-    draw = ctx.rng.random()
-    if draw < 0.7:
+    ipv6 = f"fe80::{bits & 0xFFFF:x}:{(bits >> 16) & 0xFFFF:x}:{(bits >> 32) & 0xFFFF:x}"
+    mode = (bits >> 40) % 100
+    if mode < 70:
         return {"0/ipv4/0": ipv4, "0/ipv6/0": ipv6}, ipv4
-    if draw < 0.9:
+    if mode < 90:
         return {"0/ipv4/0": ipv4}, ipv4
-    if draw < 0.95:
+    if mode < 95:
         return {"0/ipv4/0": ipv4, "1/ipv4/0": "172.17.0.1"}, ipv4
     return {"0/ipv6/0": ipv6}, ipv6
-
-
-def _tags(shared: _Shared, ctx: GenContext, role: Role) -> list[str]:
-    draw = ctx.rng.random()
-    extra: tuple[str, ...] = ("backup",) if draw < 0.1 else ("xo:no-bak",) if draw < 0.13 else ()
-    key = ("tags", *role.tags, *extra)
-    tags: list[str] = shared.get(key, lambda: [*role.tags, *extra])
-    return tags
-
-
-def _vm(ctx: GenContext, shared: _Shared, plan: PoolPlan, role: Role, name: str, index: int) -> JsonObject:
-    rng = ctx.rng
-    guest_key = rng.choice(role.guests)
-    guest = GUESTS[guest_key]
-    template = plan.templates[guest.template]
-    power_state = _power_state(ctx, plan)
-    resident = power_state in {"Running", "Paused"}
-    tools = resident and rng.random() < 0.88
-    vm_id = ctx.uuid()
-    pool_id = plan.pool["id"]
-
-    on_local = rng.random() < 0.1 and bool(plan.running_hosts)
-    host = rng.choice(plan.running_hosts) if (resident or on_local) and plan.running_hosts else None
-    container = host["id"] if host is not None else pool_id
-    if host is not None and resident:
-        host["residentVms"].append(vm_id)
-    sr = plan.local_srs[host["id"]] if on_local and host is not None else plan.shared_sr
-    assert sr is not None
-
-    vcpus = rng.choice(role.vcpus)
-    live_vcpus = vcpus if not tools or rng.random() < 0.9 else max(1, vcpus // 2)
-    size = rng.choice(role.memory_gib) * GIB
-    if tools:
-        memory: JsonObject = shared.get(("memory", size), lambda: _memory(size)).copy()
-        memory["usage"] = int(size * rng.uniform(0.15, 0.92))
-    else:
-        memory = shared.get(("memory", size), lambda: _memory(size))
-
-    notes = rng.random() < 0.04
-    template_id = template["uuid"]
-    vif = ctx.uuid()
-    assert plan.vm_network is not None
-    plan.vm_network["VIFs"].append(vif)
-    vbds = _disks(ctx, plan, sr, name, rng.random() < 0.2)
-
-    vm: JsonObject = {
-        "type": "VM",
-        "addresses": EMPTY_DICT,
-        "auto_poweron": "prod" in role.tags and rng.random() < 0.5,
-        "bios_strings": _BIOS,
-        "blockedOperations": EMPTY_DICT,
-        "boot": _BOOT_UEFI if guest.windows else _BOOT_BIOS,
-        "CPUs": shared.get(("cpus", vcpus, live_vcpus), lambda: {"max": vcpus, "number": live_vcpus}),
-        "creation": shared.get(("creation", template_id), lambda: _creation(ctx, template_id)),
-        "current_operations": EMPTY_DICT,
-        "expNestedHvm": False,
-        "viridian": guest.windows,
-        "high_availability": _high_availability(ctx, plan, role),
-        "isFirmwareSupported": True,
-        "memory": memory,
-        "installTime": NOW_S - rng.randrange(30 * _DAY, 1000 * _DAY),
-        "name_description": role.description,
-        "name_label": name,
-        "needsVtpm": False,
-        "other": shared.get(("other", guest.template, notes), lambda: _other(guest, notes)),
-        "os_version": guest.os_version if tools else None,
-        "power_state": power_state,
-        "hasVendorDevice": guest.windows,
-        "snapshots": EMPTY_LIST,
-        "startDelay": 0,
-        "startTime": NOW_S - rng.randrange(600, 120 * _DAY) if resident else None,
-        "secureBoot": guest.windows,
-        "tags": _tags(shared, ctx, role),
-        "VIFs": [vif],
-        "VTPMs": EMPTY_LIST,
-        "virtualizationMode": "pv" if role.prefix == "legacy" and guest_key == "centos7" else "hvm",
-        "$container": container,
-        "$VBDs": vbds,
-        "VGPUs": EMPTY_LIST,
-        "$VGPUs": EMPTY_LIST,
-        "xenStoreData": _XENSTORE,
-        "vga": "std",
-        "videoram": 8,
-    }
-    if tools:
-        vm["addresses"], vm["mainIpAddress"] = _addresses(ctx, plan)
-        vm["managementAgentDetected"] = True
-        vm["pvDriversDetected"] = True
-        vm["pvDriversVersion"] = guest.pv_drivers
-        vm["pvDriversUpToDate"] = not guest.pv_drivers.startswith("7.")
-    if notes:
-        vm["notes"] = _NOTES
-    vm["id"] = vm_id
-    vm["uuid"] = vm_id
-    vm["$pool"] = pool_id
-    vm["$poolId"] = pool_id
-    vm["_xapiRef"] = ctx.ref()
-    return vm
-
-
-def _memory(size: int) -> JsonObject:
-    return {"dynamic": [size, size], "static": [min(size, GIB), size], "size": size}
 
 
 def _creation(ctx: GenContext, template_id: str) -> JsonObject:
@@ -192,55 +273,16 @@ def _other(guest: Guest, notes: bool) -> JsonObject:
     return other
 
 
-def _high_availability(ctx: GenContext, plan: PoolPlan, role: Role) -> str:
+def _high_availability(plan: PoolPlan, role: Role, draw: _Draw) -> str:
     if not plan.pool["HA_enabled"]:
         return ""
-    if role.prefix.startswith("db-prod"):
+    if role.prefix == "db-prod":
         return "restart"
-    return "best-effort" if ctx.rng.random() < 0.1 else ""
+    return "best-effort" if draw.chance(10) else ""
 
 
-def _disks(ctx: GenContext, plan: PoolPlan, sr: JsonObject, name: str, data: bool) -> list[str]:
-    sizes = [ctx.rng.choice((10, 20, 32, 50)) * GIB]
-    if data:
-        sizes.append(ctx.rng.choice((100, 250, 500)) * GIB)
-    vbds = []
-    for position, size in enumerate(sizes):
-        vbd = ctx.uuid()
-        vbds.append(vbd)
-        vdi_id = ctx.uuid()
-        usage = int(size * ctx.rng.uniform(0.1, 0.95))
-        vdi: JsonObject = {
-            "type": "VDI",
-            "cbt_enabled": False,
-            "missing": False,
-            "name_description": "Created by XO",
-            "name_label": f"{name} {'system' if position == 0 else 'data'}",
-            "size": size,
-            "snapshots": EMPTY_LIST,
-            "tags": EMPTY_LIST,
-            "usage": usage,
-            "VDI_type": "user",
-            "current_operations": EMPTY_DICT,
-            "other_config": EMPTY_DICT,
-            "$SR": sr["id"],
-            "$VBDs": [vbd],
-            "id": vdi_id,
-            "uuid": vdi_id,
-            "$pool": plan.pool["id"],
-            "$poolId": plan.pool["id"],
-            "_xapiRef": ctx.ref(),
-        }
-        ctx.inventory.add("vdis", vdi)
-        sr["VDIs"].append(vdi_id)
-        sr["usage"] += size
-        sr["physical_usage"] += usage
-    return vbds
-
-
-def _snapshot(ctx: GenContext, shared: _Shared, vm: JsonObject, index: int) -> None:
+def _snapshot(ctx: GenContext, vm: JsonObject, index: int) -> None:
     snapshot_id = ctx.uuid()
-    snapshot_time = NOW_S - (index % 97 + 1) * 3_600
     snapshot: JsonObject = {
         **vm,
         "type": "VM-snapshot",
@@ -256,9 +298,9 @@ def _snapshot(ctx: GenContext, shared: _Shared, vm: JsonObject, index: int) -> N
         "uuid": snapshot_id,
         "_xapiRef": ctx.ref(),
         "$snapshot_of": vm["id"],
-        "snapshot_time": snapshot_time,
+        "snapshot_time": NOW_S - (index % 97 + 1) * 3_600,
     }
-    for guest_key in ("mainIpAddress", "managementAgentDetected", "pvDriversDetected", "pvDriversUpToDate"):
+    for guest_key in _GUEST_KEYS:
         snapshot.pop(guest_key, None)
     ctx.inventory.add("vm-snapshots", snapshot)
     vm["snapshots"] = [snapshot_id]
