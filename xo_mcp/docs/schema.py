@@ -12,7 +12,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from xo_mcp.docs.analysis import text_analyzer
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 BUILD_MANIFEST = "build.json"  # source, revision, date, page hashes, INDEX_VERSION
 PAGES_FILE = "pages.json"  # per page: title, URL, topics, section outline with summaries
@@ -30,11 +30,11 @@ def index_schema() -> Any:
         key=ID(stored=True, unique=True),  # source_path#anchor
         path=ID(stored=True),
         topics=KEYWORD(stored=True, commas=True),
-        title=TEXT(analyzer=analyzer),  # the page title
-        heading=TEXT(analyzer=analyzer),  # the section's own heading
-        context=TEXT(analyzer=analyzer),  # the headings between the page title and this one
-        body=TEXT(analyzer=analyzer),  # prose: paragraphs, lists, tables, notes, captions
-        code=TEXT(analyzer=analyzer),  # code blocks and terminal commands
+        title=TEXT(analyzer=analyzer, phrase=False),  # the page title
+        heading=TEXT(analyzer=analyzer, phrase=False),  # the section's own heading
+        context=TEXT(analyzer=analyzer, phrase=False),  # the headings between the page title and this one
+        body=TEXT(analyzer=analyzer, phrase=False),  # prose: paragraphs, lists, tables, notes, captions
+        code=TEXT(analyzer=analyzer, phrase=False),  # code blocks and terminal commands
         heading_path=STORED,
         anchor=STORED,
         url=STORED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,13 +11,14 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from xo_mcp.docs.analysis import words
+from xo_mcp.docs.analysis import STOP_WORDS
 from xo_mcp.docs.manifest import Topic, TopicInfo
 from xo_mcp.docs.model import ParsedPage, Section
 from xo_mcp.docs.schema import PAGES_FILE, VOCABULARY_FILE, WHOOSH_DIR, index_schema
 from xo_mcp.docs.spelling import MIN_LENGTH
 
 SUMMARY_CHARS = 80
+_LETTERS = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},}}")  # words a misspelling can be corrected to
 # Prose that labels rather than explains: captions, and notes (admonitions) set beside the main text.
 _NOT_SUMMARIES = ("Screenshot:", "Diagram:", "(An ", "Note", "Tip", "Info", "Warning", "Danger", "Caution")
 
@@ -73,8 +75,8 @@ def _vocabulary(pages: Sequence[IndexedPage]) -> dict[str, int]:
     for item in pages:
         for section in item.page.sections:
             for text in (section.title, section.prose, section.code):
-                counts.update(w for w in words(text) if len(w) >= MIN_LENGTH and w.isalpha())
-    return dict(counts)
+                counts.update(word.lower() for word in _LETTERS.findall(text))
+    return {word: count for word, count in counts.items() if word not in STOP_WORDS}
 
 
 def section_url(page_url: str, anchor: str) -> str:
