@@ -42,3 +42,8 @@ def viewer(sim: RunningSimulator) -> Iterator[httpx.Client]:
 def anonymous(sim: RunningSimulator) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sim.rest_url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

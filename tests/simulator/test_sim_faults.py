@@ -163,3 +163,13 @@ def test_request_log_records_kind_client_and_status(anonymous: httpx.Client, sim
     logged = json.dumps([record.to_dict() for record in records])
     assert "secret-password" not in logged and sim.admin_token not in logged
     assert sim.state.requests.methods() == {"GET"}
+
+
+def test_counts_survive_the_log_bound(admin: httpx.Client, sim: RunningSimulator) -> None:
+    sim.state.requests.clear()
+    sim.state.faults.add(path="/rest/v0/hosts", status=503)
+    admin.get("/pools")
+    admin.get("/hosts")
+    assert sim.state.requests.counts() == {"requests": 2, "faults": {"status": 1}}
+    with httpx.Client(base_url=sim.url) as control:
+        assert control.get("/_simulator/counts").json() == {"requests": 2, "faults": {"status": 1}}

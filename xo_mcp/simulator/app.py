@@ -60,9 +60,9 @@ class SimulatorApp(Starlette):
             auth=auth_kind(request.headers, request.cookies),
             client=request.headers.get("x-xo-client"),
         )
-        self.sim_state.requests.append(record)
         decision = self.sim_state.faults.decide(scope["method"], scope["path"], self.sim_state.base_latency_ms)
         record.fault = decision.label
+        self.sim_state.requests.append(record)
         if decision.latency_s > 0:
             await anyio.sleep(decision.latency_s)
         await self._answer(scope, receive, send, record, decision)

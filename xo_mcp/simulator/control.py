@@ -4,7 +4,8 @@ GET    /_simulator/faults     current rules and knobs
 POST   /_simulator/faults     {"rules": [...], "error_rate": 0.05, "latency_range_ms": [0, 200], "seed": 1}
                               (optional "clear": true first removes what was set)
 DELETE /_simulator/faults     remove every rule and knob
-GET    /_simulator/requests   the request log
+GET    /_simulator/requests   the request log (the latest 10 000 records)
+GET    /_simulator/counts     {"requests": n, "faults": {"random-error": k, ...}} since the last clear
 DELETE /_simulator/requests   empty it
 POST   /_simulator/mcp        {"enabled": false} flips the MCP kill-switch
 POST   /_simulator/reset      no faults, empty log, no throttled users, MCP enabled
@@ -46,6 +47,9 @@ def control_routes(state: SimulatorState) -> list[BaseRoute]:
             state.requests.clear()
         return JSONResponse([record.to_dict() for record in state.requests.snapshot()])
 
+    async def counts(_request: Request) -> Response:
+        return JSONResponse(state.requests.counts())
+
     async def mcp(request: Request) -> Response:
         try:
             enabled = (await read_json(request))["enabled"]
@@ -65,6 +69,7 @@ def control_routes(state: SimulatorState) -> list[BaseRoute]:
     return [
         Route("/_simulator/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_simulator/requests", requests, methods=["GET", "DELETE"]),
+        Route("/_simulator/counts", counts, methods=["GET"]),
         Route("/_simulator/mcp", mcp, methods=["POST"]),
         Route("/_simulator/reset", reset, methods=["POST"]),
         Route("/_simulator/info", info, methods=["GET"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -32,19 +32,34 @@ class RequestRecord:
 
 
 class RequestLog:
-    """A bounded, thread-safe list of records: iterate it, index it, `clear()` it."""
+    """A bounded, thread-safe list of records: iterate it, index it, `clear()` it.
+
+    Only the latest `maxlen` records are kept; `counts()` covers every request since the last clear.
+    """
 
     def __init__(self, maxlen: int = 10_000) -> None:
         self._records: deque[RequestRecord] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
+        self._total = 0
+        self._faults: Counter[str] = Counter()
 
     def append(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
+            self._total += 1
+            if record.fault is not None:
+                self._faults[record.fault] += 1
 
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self._total = 0
+            self._faults.clear()
+
+    def counts(self) -> dict[str, Any]:
+        """`{"requests": n, "faults": {"random-error": k, ...}}` since the last clear."""
+        with self._lock:
+            return {"requests": self._total, "faults": dict(self._faults)}
 
     def snapshot(self) -> list[RequestRecord]:
         with self._lock:
