@@ -32,7 +32,7 @@ GITHUB_RAW = "https://raw.githubusercontent.com"
 PageKind = Literal["markdown", "html"]
 Progress = Callable[[int, int], None]  # (done, total) of the downloads
 _MARKDOWN_SUFFIXES = (".md", ".mdx")
-_COMMIT_ID = re.compile(r"^[0-9a-f]{40}$")
+_COMMIT_ID = re.compile(r"^[0-9a-f]{40}$")  # a git object id (commit or blob)
 
 
 class SourceError(Exception):
@@ -243,11 +243,12 @@ class GitHubSource:
 
     def _cached(self, blob: str) -> bytes | None:
         path = self.blob_cache / blob
-        return path.read_bytes() if path.is_file() else None
+        return path.read_bytes() if _COMMIT_ID.match(blob) and path.is_file() else None
 
     def _store(self, blob: str, content: bytes) -> None:
-        self.blob_cache.mkdir(parents=True, exist_ok=True)
-        (self.blob_cache / blob).write_bytes(content)
+        if _COMMIT_ID.match(blob):  # a git object id, safe as a file name
+            self.blob_cache.mkdir(parents=True, exist_ok=True)
+            (self.blob_cache / blob).write_bytes(content)
 
 
 # --- published site (rendered HTML) -----------------------------------------------------------
