@@ -402,6 +402,8 @@ def test_globs(text: str, value: object, expected: bool) -> None:
         ("/\\1(a)/", "a", True),
         ("/(?<n>a)\\k<n>/", "aa", True),
         ("/(a)\\1/i", "aA", True),
+        ("/^(?:(a)|b\\1)+$/", "ab", True),  # captures are reset at each iteration
+        ("/(?:^)*x/", "x", True),  # a group around an assertion may be quantified
         ("/(?<=a+)b/", "aab", True),  # variable-width lookbehind
         ("/(?<!a+)b/", "aab", False),
         ("/(?<=\\1(a))b/", "aab", True),  # lookbehinds match right to left

@@ -203,7 +203,7 @@ class _Parser:
             # Annex B lets a lookahead be quantified, never a lookbehind.
             return RLook(body, behind=behind, negate=negated), not behind
         if index is None:
-            return body, True
+            return RSeq([body]), True  # a group, even around an assertion, may be quantified
         if name is not None:
             if name in self.names:  # V8 checks when the second group closes
                 raise JsRegexSyntaxError("Duplicate capture group name")

@@ -18,42 +18,62 @@ _LOOKS: Final = {(False, False): "(?=", (False, True): "(?!", (True, False): "(?
 
 
 class UnsupportedByPython(Exception):
-    """The tree has no Python equivalent (Python's lookbehind cannot hold a back-reference)."""
+    """The tree has no faithful Python equivalent; the fallback engine must run it."""
 
 
-def python_source(node: RNode, *, in_lookbehind: bool = False) -> str:
-    if isinstance(node, RChars):
-        return _class_source(node.ranges)
-    if isinstance(node, RSeq):
-        return "".join(python_source(item, in_lookbehind=in_lookbehind) for item in node.items)
-    if isinstance(node, RAlt):
-        return "(?:" + "|".join(python_source(option, in_lookbehind=in_lookbehind) for option in node.options) + ")"
-    if isinstance(node, RRepeat):
-        return _repeat_source(node, in_lookbehind=in_lookbehind)
-    if isinstance(node, RGroup):
-        return f"({python_source(node.item, in_lookbehind=in_lookbehind)})"
-    if isinstance(node, RLook):
-        inner = python_source(node.item, in_lookbehind=in_lookbehind or node.behind)
+def python_source(node: RNode) -> str:
+    return _Emitter().emit(node)
+
+
+class _Emitter:
+    def __init__(self) -> None:
+        self.in_lookbehind = False
+        self.reset_groups: set[int] = set()  # groups that an enclosing quantifier resets at each iteration
+
+    def emit(self, node: RNode) -> str:
+        if isinstance(node, RChars):
+            return _class_source(node.ranges)
+        if isinstance(node, RSeq):
+            return "".join(map(self.emit, node.items))
+        if isinstance(node, RAlt):
+            return "(?:" + "|".join(map(self.emit, node.options)) + ")"
+        if isinstance(node, RRepeat):
+            return self.repeat(node)
+        if isinstance(node, RGroup):
+            return f"({self.emit(node.item)})"
+        if isinstance(node, RLook):
+            return self.look(node)
+        if isinstance(node, RAssert):
+            return _ASSERTIONS[node.kind]
+        if self.in_lookbehind:
+            # JavaScript matches lookbehinds right to left: a reference there may see a group on its right.
+            raise UnsupportedByPython("back-reference inside a lookbehind")
+        if node.index in self.reset_groups:
+            # JavaScript forgets the group at each iteration, Python keeps the previous iteration's text.
+            raise UnsupportedByPython("back-reference to a group of the same quantified atom")
+        return _back_reference_source(node)
+
+    def look(self, node: RLook) -> str:
+        outer = self.in_lookbehind
+        self.in_lookbehind = outer or node.behind
+        inner = self.emit(node.item)
+        self.in_lookbehind = outer
         return _LOOKS[node.behind, node.negate] + inner + ")"
-    if isinstance(node, RAssert):
-        return _ASSERTIONS[node.kind]
-    if in_lookbehind:
-        # JavaScript matches lookbehinds right to left, so a reference there may see a group on its right.
-        raise UnsupportedByPython("back-reference inside a lookbehind")
-    return _back_reference_source(node)
 
-
-def _repeat_source(node: RRepeat, *, in_lookbehind: bool) -> str:
-    item = python_source(node.item, in_lookbehind=in_lookbehind)
-    if not isinstance(node.item, RChars):
-        item = f"(?:{item})"
-    if node.high is None:
-        quantifier = {0: "*", 1: "+"}.get(node.low, f"{{{node.low},}}")
-    elif node.low == node.high:
-        quantifier = f"{{{node.low}}}"
-    else:
-        quantifier = "?" if (node.low, node.high) == (0, 1) else f"{{{node.low},{node.high}}}"
-    return item + quantifier + ("" if node.greedy else "?")
+    def repeat(self, node: RRepeat) -> str:
+        outer = set(self.reset_groups)
+        self.reset_groups.update(range(node.first_group + 1, node.first_group + node.group_count + 1))
+        item = self.emit(node.item)
+        self.reset_groups = outer
+        if not isinstance(node.item, RChars):
+            item = f"(?:{item})"
+        if node.high is None:
+            quantifier = {0: "*", 1: "+"}.get(node.low, f"{{{node.low},}}")
+        elif node.low == node.high:
+            quantifier = f"{{{node.low}}}"
+        else:
+            quantifier = "?" if (node.low, node.high) == (0, 1) else f"{{{node.low},{node.high}}}"
+        return item + quantifier + ("" if node.greedy else "?")
 
 
 def _back_reference_source(node: RBackRef) -> str:
