@@ -76,7 +76,8 @@ def _shorten_validation_error(result: HandlerResult) -> HandlerResult:
     problems = []
     for match in _PYDANTIC_ERROR.finditer(text[head.end() :]):
         value = match.group("value")
-        shown = f" (got {value if len(value) <= 40 else value[:40] + '…'})" if value else ""
+        missing = match.group("message") == "Field required"
+        shown = f" (got {value if len(value) <= 40 else value[:40] + '…'})" if value and not missing else ""
         problems.append(f"{match.group('field')}: {match.group('message')}{shown}")
     if not problems:
         return result

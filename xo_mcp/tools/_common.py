@@ -40,8 +40,23 @@ def register_tool(mcp: MCPServer[AppState], fn: Callable[P, Awaitable[R]], *, ti
         except XoMcpError as exc:
             # `from None`: the assistant gets the message, never a chained traceback.
             raise ToolError(exc.message) from None
+        except BaseExceptionGroup as group:
+            # Concurrent fetches (task groups) fail as a group: report the first XO failure.
+            first = _first_xo_error(group)
+            if first is None:
+                raise
+            raise ToolError(first.message) from None
 
     mcp.add_tool(tool, title=title, annotations=READ_ONLY)
+
+
+def _first_xo_error(group: BaseExceptionGroup[BaseException]) -> XoMcpError | None:
+    for exc in group.exceptions:
+        if isinstance(exc, XoMcpError):
+            return exc
+        if isinstance(exc, BaseExceptionGroup) and (found := _first_xo_error(exc)) is not None:
+            return found
+    return None
 
 
 def app_state(ctx: Context[AppState]) -> AppState:

@@ -54,7 +54,7 @@ FilterArg = Annotated[
         description="XO filter, e.g. `power_state:Running`, `name_label:web*`, `tags:prod`, "
         "`!power_state:Halted`, `|(name_label:web* name_label:db*)`, `CPUs:max:>=4`. Terms separated by "
         "spaces are ANDed. Omit for all.",
-        max_length=4000,
+        max_length=2000,
     ),
 ]
 
