@@ -126,8 +126,9 @@ async def _run_all(bench: Bench, only: set[str]) -> None:
                     )
                 if "6" in only:
                     await _figure(bench, "figure 6 (concurrency)", fig_concurrency.run, bench, sessions, sim, truth)
-        if "7" in only:
-            await _figure(bench, "figure 7 (soak)", fig_soak.run, bench, sim, truth)
+    if "7" in only:
+        with simulator(plan.soak_inventory_vms, seed=bench.seed, spec=spec) as sim:
+            await _figure(bench, "figure 7 (soak)", fig_soak.run, bench, sim, read_truth(sim.url, sim.token))
     if "5" in only:
 
         def start(vms: int) -> contextlib.AbstractContextManager[Sim]:

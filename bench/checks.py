@@ -21,6 +21,8 @@ class CheckedCall:
     check: Callable[[str], bool] = lambda _text: True
     expect_error: bool = False
     """The call is wrong on purpose (bad id): the only right answer is an isError result."""
+    error_check: Callable[[str], bool] = lambda _text: True
+    """What an isError answer to this call must satisfy to be a correct diagnosis."""
 
 
 def leaked(text: str) -> bool:
@@ -28,11 +30,14 @@ def leaked(text: str) -> bool:
 
 
 def verdict(call: CheckedCall, outcome: CallOutcome) -> str:
-    """One of: ok, error-ok (an isError answer worded for the model), wrong, unanswered, bad-error."""
+    """One of: ok, error-ok (an isError answer worded for the model), misleading-error (isError, but the
+    diagnosis is wrong), wrong (a silently wrong answer), unanswered, bad-error (leaks internals)."""
     if not outcome.answered:
         return "unanswered"
     if outcome.is_error:
-        return "bad-error" if leaked(outcome.text) else "error-ok"
+        if leaked(outcome.text):
+            return "bad-error"
+        return "error-ok" if call.error_check(outcome.text) else "misleading-error"
     if call.expect_error:
         return "wrong"
     return "ok" if call.check(outcome.text) else "wrong"
@@ -40,6 +45,67 @@ def verdict(call: CheckedCall, outcome: CallOutcome) -> str:
 
 def contains(value: str) -> Callable[[str], bool]:
     return lambda text: value in text
+
+
+def number(value: int) -> Callable[[str], bool]:
+    return lambda text: has_number(text, value)
+
+
+def not_kill_switch(text: str) -> bool:
+    """The simulator's MCP switch stays on: an error blaming the administrator's kill-switch is wrong."""
+    return "disabled MCP" not in text and "mcp_disabled" not in text
+
+
+# Per 20 soak calls: mostly one-request listings, as an assistant mostly lists, and every other tool.
+SOAK_WEIGHTS = (
+    ("list_pools", 4),
+    ("list_hosts", 4),
+    ("list_vms_id", 5),
+    ("list_vms_web", 1),
+    ("summary", 1),
+    ("dashboard", 1),
+    ("vm_details", 1),
+    ("check_connection", 1),
+    ("bad_id", 1),
+    ("missing_id", 1),
+)
+
+
+def soak_mix(truth: Truth) -> list[CheckedCall]:
+    """One cycle of soak calls (several hundred, varied ids), weighted by `SOAK_WEIGHTS`."""
+    kinds = [kind for kind, weight in SOAK_WEIGHTS for _ in range(weight)]
+    vms = sorted(truth.vms, key=lambda vm: str(vm["id"]))
+    pool_names = [str(p["name_label"]) for p in truth.pools]
+    calls: list[CheckedCall] = []
+    for index in range(20 * 25):
+        kind = kinds[index % len(kinds)]
+        vm = vms[(index * 7919) % len(vms)]
+        pool = truth.pools[index % len(truth.pools)]
+        if kind == "list_pools":
+            calls.append(CheckedCall("list_pools", {}, lambda t: has_all(t, pool_names)))
+        elif kind == "list_hosts":
+            calls.append(CheckedCall("list_hosts", {"filter": "power_state:Running"}, lambda t: bool(t.strip())))
+        elif kind == "list_vms_id":
+            calls.append(
+                CheckedCall("list_vms", {"filter": f"id:{vm['id']}", "limit": 5}, contains(str(vm["name_label"])))
+            )
+        elif kind == "list_vms_web":
+            web = {"filter": "power_state:Running name_label:web*", "limit": 1}
+            calls.append(CheckedCall("list_vms", web, number(len(truth.running_web))))
+        elif kind == "summary":
+            calls.append(CheckedCall("get_infrastructure_summary", {}, number(len(truth.running))))
+        elif kind == "dashboard":
+            calls.append(CheckedCall("get_pool_dashboard", {"pool_id": pool["id"]}, lambda t: bool(t.strip())))
+        elif kind == "vm_details":
+            calls.append(CheckedCall("get_vm_details", {"vm_id": vm["id"]}, contains(str(vm["name_label"]))))
+        elif kind == "check_connection":
+            calls.append(CheckedCall("check_connection", {}, contains("enabled"), error_check=not_kill_switch))
+        elif kind == "bad_id":
+            calls.append(CheckedCall("get_vm_details", {"vm_id": "no such vm/../x"}, expect_error=True))
+        else:
+            missing = "00000000-0000-4000-8000-000000000000"
+            calls.append(CheckedCall("get_vm_details", {"vm_id": missing}, expect_error=True))
+    return calls
 
 
 def ours_mix(truth: Truth, count: int) -> list[CheckedCall]:

@@ -20,15 +20,17 @@ class Plan:
     question_reps: int = 15
     question_inventory_vms: int = 1000
     overhead_pairs: int = 200
+    overhead_pairs_heavy: int = 60
     scale_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
     scale_reps: int = 3
     concurrent_calls: int = 200
     soak_calls: int = 20_000
-    soak_concurrency: int = 64
+    soak_concurrency: int = 32
     soak_error_rate: float = 0.05
     soak_latency_ms: tuple[float, float] = (0.0, 200.0)
-    soak_inventory_vms: int = 1000
-    docs_searches: int = 40
+    soak_inventory_vms: int = 200
+    soak_time_cap_s: float = 330.0
+    docs_searches: int = 20
 
     @classmethod
     def quick(cls) -> Plan:
@@ -37,6 +39,7 @@ class Plan:
             cold_starts=2,
             question_reps=3,
             overhead_pairs=30,
+            overhead_pairs_heavy=10,
             scale_sizes=(1_000, 10_000),
             scale_reps=1,
             soak_calls=1_000,

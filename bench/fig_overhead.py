@@ -47,19 +47,19 @@ async def run(bench: Bench, ours: McpProcess, url: str, token: str) -> None:
         if not outcome.answered or outcome.is_error:
             raise RuntimeError(f"{name} failed during the overhead run: {outcome.failure or outcome.text[:200]}")
 
-    cases: list[tuple[str, Callable[[], Awaitable[None]], str]] = [
-        ("list_pools", raw_pools, "1 NDJSON GET /pools"),
-        ("get_infrastructure_summary", raw_summary, "3 concurrent NDJSON GETs, counted by summarize()"),
+    cases: list[tuple[str, Callable[[], Awaitable[None]], str, int]] = [
+        ("list_pools", raw_pools, "1 NDJSON GET /pools", bench.plan.overhead_pairs),
+        ("get_infrastructure_summary", raw_summary, "3 concurrent NDJSON GETs", bench.plan.overhead_pairs_heavy),
     ]
     try:
-        for name, raw, what in cases:
+        for name, raw, what, pairs in cases:
             for _ in range(5):  # warm both paths: connections, caches
                 await tool(name)
                 await raw()
             deltas: list[float] = []
             tool_times: list[float] = []
             raw_times: list[float] = []
-            for index in range(bench.plan.overhead_pairs):
+            for index in range(pairs):
                 if index % 2 == 0:
                     t_tool = await _timed(functools.partial(tool, name))
                     t_raw = await _timed(raw)
