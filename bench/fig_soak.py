@@ -86,9 +86,8 @@ def _report(
     total = sum(verdicts.values())
     r.add(F7, "calls", "count", total)
     if total < bench.plan.soak_calls:
-        r.note(
-            f"soak stopped by its {bench.plan.soak_time_cap_s:.0f} s time cap after {total} of {bench.plan.soak_calls} calls"
-        )
+        cap = bench.plan.soak_time_cap_s
+        r.note(f"soak stopped by its {cap:.0f} s time cap after {total} of {bench.plan.soak_calls} calls")
     r.add(F7, "wall time", "s", wall)
     r.add(F7, "throughput", "calls/s", total / wall if wall else None)
     r.add(F7, "latency p50", "ms", ms(median(latencies)))
