@@ -94,10 +94,6 @@ class DocsLibrary:
             truncated=truncated,
         )
 
-    def page_paths(self) -> list[str]:
-        with self._lock:
-            return sorted(self._state().pages)
-
     def build_info(self) -> dict[str, Any]:
         """The build manifest: source, revision, date, per-page hashes, schema version."""
         with self._lock:
