@@ -8,8 +8,9 @@
 - A word the index does not know is replaced by its spelling correction (weighted lower).
 - The requested topic is a prior, not a filter: sections of other topics stay findable, ranked down.
 
-Postings are read from Whoosh once per (field, term) and kept: the vocabulary is small, and a query
-then costs a few dictionary walks instead of a tree of Whoosh matchers (an order of magnitude faster).
+Postings are read from Whoosh once per (field, term) and kept with their query-independent BM25F factor
+(field weight, length normalisation): the vocabulary is small, and a query then costs a few dictionary
+walks instead of a tree of Whoosh matchers (an order of magnitude faster).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Ranker:
         }
         self.average = {field: (sum(lengths) / self.doc_count or 1.0) for field, lengths in self.lengths.items()}
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        self._topics: dict[str, frozenset[int]] = {}
         self._vocabulary_path = vocabulary_path
         self._corrector: SpellingCorrector | None = None
 
@@ -91,10 +93,9 @@ class Ranker:
         total_idf = 0.0
         for term in query.terms:
             weighted_tf: dict[int, float] = defaultdict(float)
-            for field, boost in FIELD_BOOSTS.items():
-                lengths, average, b = self.lengths[field], self.average[field], FIELD_B[field]
-                for doc, tf in self._postings_of(field, term.stem):
-                    weighted_tf[doc] += boost * tf / (1 - b + b * lengths[doc] / average)
+            for field in FIELD_BOOSTS:
+                for doc, tf in self._weighted_postings(field, term.stem):
+                    weighted_tf[doc] += tf
             if not weighted_tf:
                 continue
             df = len(weighted_tf)
@@ -106,7 +107,7 @@ class Ranker:
         for doc in scores:
             scores[doc] *= (matched[doc] / total_idf) ** COORDINATION
         if topic is not None:
-            in_topic = {doc for doc, _ in self._postings_of("topics", topic)}
+            in_topic = self._topic_docs(topic)
             for doc in scores:
                 if doc not in in_topic:
                     scores[doc] *= OFF_TOPIC_FACTOR
@@ -118,15 +119,28 @@ class Ranker:
             self._corrector = SpellingCorrector(json.loads(self._vocabulary_path.read_text(encoding="utf-8")))
         return self._corrector
 
-    def _known(self, term: str) -> bool:
-        return any(self._postings_of(field, term) for field in FIELD_BOOSTS)
+    def _topic_docs(self, topic: str) -> frozenset[int]:
+        found = self._topics.get(topic)
+        if found is None:
+            ids = self.reader.postings("topics", topic).all_ids() if self.reader.doc_frequency("topics", topic) else ()
+            found = self._topics[topic] = frozenset(ids)
+        return found
 
-    def _postings_of(self, field: str, term: str) -> list[tuple[int, float]]:
+    def _known(self, term: str) -> bool:
+        return any(self._weighted_postings(field, term) for field in FIELD_BOOSTS)
+
+    def _weighted_postings(self, field: str, term: str) -> list[tuple[int, float]]:
+        """(doc, term frequency x field weight / length normalisation): the query-independent part of BM25F."""
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
             found = []
             if self.reader.doc_frequency(field, term):
-                found = list(self.reader.postings(field, term).items_as("weight"))
+                boost, b = FIELD_BOOSTS[field], FIELD_B[field]
+                lengths, average = self.lengths[field], self.average[field]
+                found = [
+                    (doc, boost * tf / (1 - b + b * lengths[doc] / average))
+                    for doc, tf in self.reader.postings(field, term).items_as("weight")
+                ]
             self._postings[key] = found
         return found
