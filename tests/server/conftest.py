@@ -71,3 +71,8 @@ def server_with() -> ServerFactory:
         return mcp_server(base_env(**xo))
 
     return start
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The suite-wide guards read what every other test left behind: run them last."""
+    items.sort(key=lambda item: item.path.name == "test_server_zz_guards.py")

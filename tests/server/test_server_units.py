@@ -1,0 +1,70 @@
+"""Pure pieces: answer formatting and the error wording, without a server."""
+
+from __future__ import annotations
+
+import json
+
+from xo_mcp import errors
+from xo_mcp.client import check_fields, check_id
+from xo_mcp.formatting import cell, fmt_bytes, lookup, object_table, page_note
+
+GIB = 1024**3
+
+
+def test_bytes_are_shown_with_units() -> None:
+    assert fmt_bytes(0) == "0 B"
+    assert fmt_bytes(1536) == "1.5 KiB"
+    assert fmt_bytes(4 * GIB) == "4.0 GiB"
+    assert fmt_bytes(3 * 1024 * GIB) == "3.0 TiB"
+    assert fmt_bytes(None) == "" and fmt_bytes(True) == ""
+
+
+def test_cells_summarise_xo_shapes() -> None:
+    assert cell("memory", {"size": 4 * GIB, "dynamic": [1, 2]}) == "4.0 GiB"
+    assert cell("memory", {"size": 4 * GIB, "usage": GIB}) == "1.0 GiB / 4.0 GiB"
+    assert cell("CPUs", {"max": 4, "number": 2}) == "2"
+    assert cell("CPUs", {"cpu_count": "16", "vendor": "x"}) == "16"  # host CPUs: strings
+    assert cell("tags", ["a", "b", "c", "d", "e", "f"]) == "a, b, c, d (+2)"
+    assert cell("name_label", "a|b\nc") == "a\\|b c"
+    assert cell("HA_enabled", False) == "no"
+    assert cell("os_version", None) == ""
+    assert len(cell("name_description", "x" * 500)) == 60
+
+
+def test_lookup_follows_dotted_paths() -> None:
+    item = {"CPUs": {"max": 4}, "tags": ["prod"]}
+    assert lookup(item, "CPUs.max") == 4 and lookup(item, "tags.0") == "prod" and lookup(item, "nope.x") is None
+
+
+def test_table_and_page_note() -> None:
+    table = object_table([{"id": "1", "memory": {"size": GIB}}], ["id", "memory"])
+    assert table.splitlines() == ["| id | memory |", "|---|---|", "| 1 | 1.0 GiB |"]
+    note = page_note(noun="VMs", returned=100, offset=0, total=250, truncated=True, narrow_hint="a filter")
+    assert "100 VMs (1–100 of 250)" in note and "150 more" in note and "offset=100" in note
+
+
+def test_ids_and_fields() -> None:
+    for good in ("3f1c0d2e-0b1a-4c5d-8e9f-001122334455", "OpaqueRef:abc-1", "0mdd1basu", "1753776067468"):
+        assert check_id(good, kind="VM", lister="list_vms") == good
+    assert check_fields(["name_label", "CPUs.max", "$pool", "name_label"]) == ["name_label", "CPUs.max", "$pool"]
+
+
+def body(error: object, data: object = None) -> bytes:
+    return json.dumps({"error": error, "data": data}).encode()
+
+
+def test_error_wording_per_status() -> None:
+    forbidden = errors.from_response(
+        403,
+        body("not enough privileges", {"missingPrivileges": [{"objectId": "v1", "action": "read", "resource": "vm"}]}),
+    )
+    assert isinstance(forbidden, errors.XoForbidden) and "read on vm v1" in forbidden.message
+    feature = errors.from_response(403, body("feature Unauthorized", {"featureCode": "LIST_MISSING_PATCHES"}))
+    assert "LIST_MISSING_PATCHES" in feature.message
+    both = errors.from_response(400, body("Having multiple authentication methods is not supported"))
+    assert isinstance(both, errors.XoAuthError) and "only XO_TOKEN" in both.message
+    disabled = errors.from_response(503, body("MCP is disabled by administrator", {"error": "mcp_disabled"}))
+    assert isinstance(disabled, errors.XoMcpDisabled)
+    empty = errors.from_response(502, b"<html>bad gateway</html>")
+    assert "HTTP 502" in empty.message
+    assert len(errors.from_response(500, body("x" * 5000)).message) <= errors.MAX_MESSAGE_CHARS
