@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 
 import pytest
-from mcp_harness import McpSession, base_env, mcp_server
 
 from xo_mcp.simulator.auth import User
 from xo_mcp.simulator.generator import generate_inventory
 from xo_mcp.simulator.state import SimulatorState, default_users
 from xo_mcp.simulator.testing import RunningSimulator, run_simulator
+
+from .mcp_harness import McpSession, base_env, mcp_server
 
 # Distinctive credentials: the suite greps every answer and log for them.
 OPS_USERNAME = "ops@example.net"

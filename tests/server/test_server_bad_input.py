@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mcp_harness import McpSession
 
 from xo_mcp.simulator.testing import RunningSimulator
+
+from .mcp_harness import McpSession
 
 BAD_IDS = ["", "   ", "a/b", "..", "../pools", "x?y=1", "x#frag", " padded ", "two words", "é-ünïcode", "x" * 10_000]
 

@@ -6,10 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from mcp_harness import XO_MCP, base_env
 
 from xo_mcp.config import DEFAULT_TIMEOUT_S, load_settings
 from xo_mcp.errors import ConfigError
+
+from .mcp_harness import XO_MCP, base_env
 
 
 def problems(env: dict[str, str]) -> str:

@@ -8,12 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import COLON_PASSWORD, COLON_USERNAME, OPS_PASSWORD, OPS_TOKEN, OPS_USERNAME, WRONG_PASSWORD, WRONG_TOKEN
-from mcp_harness import McpSession
-from tls_proxy import make_certificate, tls_front
 
 from xo_mcp.errors import MAX_MESSAGE_CHARS
 from xo_mcp.simulator.testing import RunningSimulator
+
+from .conftest import COLON_PASSWORD, COLON_USERNAME, OPS_PASSWORD, OPS_TOKEN, OPS_USERNAME, WRONG_PASSWORD, WRONG_TOKEN
+from .mcp_harness import McpSession
+from .tls_proxy import make_certificate, tls_front
 
 
 def first_vm(sim: RunningSimulator, **where: str) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from mcp_harness import McpSession, text_of
-
 from xo_mcp.simulator.testing import RunningSimulator
+
+from .mcp_harness import McpSession, text_of
 
 EXPECTED_TOOLS = {
     "check_connection",
@@ -205,9 +205,9 @@ def test_pool_dashboard(xo: McpSession, sim: RunningSimulator) -> None:
 
 
 def test_summary_of_an_empty_estate(server_with: Any) -> None:
-    from conftest import OPS_TOKEN, make_state
-
     from xo_mcp.simulator.testing import run_simulator
+
+    from .conftest import OPS_TOKEN, make_state
 
     with run_simulator(make_state(vms=0)) as empty, server_with(XO_URL=empty.url, XO_TOKEN=OPS_TOKEN) as server:
         summary = server.ok("get_infrastructure_summary").structured_content

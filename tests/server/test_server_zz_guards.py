@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import SECRETS, SIMULATORS
-from mcp_harness import STDERR_FILES, TRANSCRIPT
+from .conftest import SECRETS, SIMULATORS
+from .mcp_harness import STDERR_FILES, TRANSCRIPT
 
 
 def test_only_get_reached_xo() -> None:
