@@ -6,68 +6,28 @@ import hashlib
 import io
 import json
 import tarfile
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from conftest import (
+
+from tests.docs.helpers import (
+    GARDEN,
     SHARED_DOCS,
     SHARED_TARBALL,
-    LoopbackServer,
-    Route,
+    Serve,
+    docusaurus_page,
     needs_shared_docs,
     quiet_progress,
+    small_manifest,
+    write_pages,
 )
-from test_docs_html import docusaurus_page
-
 from xo_mcp.docs import build, writer
 from xo_mcp.docs.build import BuildSummary, build_index, main
 from xo_mcp.docs.library import DocsLibrary
-from xo_mcp.docs.manifest import Manifest, load_manifest
+from xo_mcp.docs.manifest import Manifest
 from xo_mcp.docs.schema import BUILD_MANIFEST, INDEX_VERSION
 from xo_mcp.docs.sources import FolderSource, SiteSource, SourceError, TarballSource, resolve_source
 from xo_mcp.errors import DocsUnavailable
-
-Serve = Callable[[Mapping[str, Route]], LoopbackServer]
-
-
-def small_manifest(tmp_path: Path, pages: dict[str, str]) -> Manifest:
-    """A manifest with the nine topics and the given pages (path -> URL path), all under `manage`."""
-    topics = "".join(
-        f'[topics.{name}]\ncore = "{next(iter(pages))}"\nsummary = "about {name}"\n'
-        for name in (
-            "installation",
-            "configuration",
-            "backups",
-            "restapi",
-            "manage",
-            "users",
-            "architecture",
-            "troubleshooting",
-            "releases",
-        )
-    )
-    entries = "".join(
-        f'[[pages]]\npath = "{path}"\nurl = "{url}"\ntitle = "{path}"\ntopics = ["manage"]\n'
-        for path, url in pages.items()
-    )
-    file = tmp_path / "topics.toml"
-    file.write_text(f'site = "https://garden.example"\n{topics}{entries}', encoding="utf-8")
-    return load_manifest(file)
-
-
-def write_pages(folder: Path, pages: dict[str, str]) -> Path:
-    for path, text in pages.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_text(text, encoding="utf-8")
-    return folder
-
-
-GARDEN = {
-    "spades.md": "# Spades\n\nSpades dig holes in clay.\n\n## Care {#care}\n\nOil the blade after use.\n",
-    "tools/rakes.md": "---\nsidebar_label: Rakes\n---\n\n# Rakes\n\nRakes gather leaves.\n",
-    "extra.md": "---\nslug: /bonus\n---\n\n# Extra\n\nA page in no topic about compost.\n",
-}
 
 
 def test_folder_source_with_cache_warnings_and_build_manifest(tmp_path: Path) -> None:
@@ -126,6 +86,17 @@ def test_rendered_site_over_http(tmp_path: Path, serve: Serve) -> None:
     assert (hit.heading, hit.url) == ("Spades › Care", "https://garden.example/spades#care")
     page = library.read("spades.md").text
     assert "Edit this page" not in page and "sidebar" not in page
+
+
+def test_folder_of_rendered_pages(tmp_path: Path) -> None:
+    manifest = small_manifest(tmp_path, {"spades.md": "/spades", "tools/rakes.md": "/tools/rakes"})
+    site = tmp_path / "build"
+    (site / "tools" / "rakes").mkdir(parents=True)
+    (site / "spades.html").write_text(docusaurus_page("Spades", "<p>Spades dig holes.</p>"), encoding="utf-8")
+    (site / "tools" / "rakes" / "index.html").write_text(docusaurus_page("Rakes", "<p>Rakes rake.</p>"))
+    summary = build_index(FolderSource(site), tmp_path / "index", manifest, None, quiet_progress())
+    assert (summary.pages, summary.warnings) == (2, ())
+    assert DocsLibrary(tmp_path / "index").read("tools/rakes.md").text == "# Rakes\nRakes rake."
 
 
 @needs_shared_docs

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from conftest import LoopbackServer, Route, quiet_progress
-from test_docs_build import GARDEN, small_manifest
-
+from tests.docs.helpers import GARDEN, Route, Serve, quiet_progress, small_manifest
 from xo_mcp.docs.build import build_index
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.docs.schema import BUILD_MANIFEST
 from xo_mcp.docs.sources import GitHubSource, resolve_source
 
-Serve = Callable[[Mapping[str, Route]], LoopbackServer]
 COMMIT = "c0ffee" + "0" * 34
 
 

@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
+from tests.docs.helpers import docusaurus_page
 from xo_mcp.docs.html_page import parse_html
-
-
-def docusaurus_page(title: str, article: str) -> str:
-    """A page shaped like a Docusaurus 3 build: navbar, sidebar, article, TOC, pagination, footer."""
-    return f"""<!doctype html><html><head><title>{title} | Garden docs</title><script>var x=1</script></head>
-<body><div id="__docusaurus"><div role="region"><a class="skipToContent_x" href="#main">Skip to main content</a></div>
-<nav class="navbar"><a href="/">Garden docs</a><a href="/blog">Blog</a></nav>
-<div class="main-wrapper"><div class="docsWrapper">
-<aside class="theme-doc-sidebar-container"><ul class="menu"><li><a href="/spades">Spades sidebar link</a></li></ul>
-</aside>
-<main class="docMainContainer"><div class="row"><div class="col">
-<article><nav class="theme-doc-breadcrumbs"><a href="/">Home crumb</a></nav>
-<div class="tocCollapsible theme-doc-toc-mobile"><button>On this page</button></div>
-<div class="theme-doc-markdown markdown"><header><h1>{title}</h1></header>{article}</div>
-<footer class="theme-doc-footer">
-<div class="theme-edit-this-page"><a href="https://example/edit">Edit this page</a></div>
-<span class="theme-last-updated">Last updated on a day</span></footer></article>
-<nav class="pagination-nav"><a href="/prev">Previous page</a></nav></div>
-<div class="col col--3">
-<div class="tableOfContents theme-doc-toc-desktop"><a href="#care">Care toc entry</a></div></div>
-</div></main></div></div>
-<footer class="footer"><div>Copyright footer text</div></footer></div></body></html>"""
-
 
 ARTICLE = """
 <p>Spades dig <strong>holes</strong>, see <a href="/rakes">rakes</a>.</p>

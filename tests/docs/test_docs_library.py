@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
+from tests.docs.helpers import REPO
 from xo_mcp.docs.excerpt import EXCERPT_CHARS
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.docs.manifest import TOPICS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, SHARED_DOCS, needs_shared_docs
+from tests.docs.helpers import REPO, SHARED_DOCS, needs_shared_docs
 
 RUN = 12  # words in a row that would be copied text rather than a shared phrase
 OURS = ("docs_corpus", "tests/docs", "xo_mcp/docs", "xo_mcp/tools/docs.py", "build_index.py")

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from mcp import Client, StdioServerParameters
+
+from tests.docs.helpers import REPO
 
 pytestmark = pytest.mark.anyio
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED_TARBALL, needs_shared_docs, quiet_progress
 from mcp import Client, StdioServerParameters
 
+from tests.docs.helpers import REPO, SHARED_TARBALL, needs_shared_docs, quiet_progress
 from xo_mcp.docs.build import build_index
 from xo_mcp.docs.manifest import Manifest
 from xo_mcp.docs.sources import TarballSource

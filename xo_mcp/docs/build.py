@@ -74,7 +74,8 @@ class Progress:
             print(f"{phase}: {done}/{total}", file=self.stream, flush=True)
 
     def say(self, message: str) -> None:
-        print(message, file=self.stream, flush=True)
+        if not self.quiet:
+            print(message, file=self.stream, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

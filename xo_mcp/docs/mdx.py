@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
 from xo_mcp.docs.components import view
-from xo_mcp.docs.jsx import JsxSyntaxError, comment_end, scan_element
+from xo_mcp.docs.jsx import JsxElement, JsxSyntaxError, comment_end, scan_element
 
 _ALL_CONTAINERS = ["paragraph", "reference", "blockquote", "list"]
 
@@ -140,27 +140,30 @@ def _jsx(state: StateBlock, start_line: int, end_line: int, silent: bool) -> boo
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
     src = state.src
-    if src.startswith("{/*", start):
+    element: JsxElement | None = None
+    if src.startswith("{/*", start):  # a JSX comment: dropped
         end = comment_end(src, start)
-        if end is None:
+    elif src.startswith("<svg", start) or (src.startswith("<", start) and src[start + 1 : start + 2].isupper()):
+        try:
+            element = scan_element(src, start)
+        except JsxSyntaxError:
             return False
-        if not silent:
-            state.line = _line_after(state, start_line, end, end_line)
-        return True
-    if not (
-        (src.startswith("<", start) and start + 1 < len(src) and src[start + 1].isupper())
-        or src.startswith("<svg", start)
-    ):
+        end = element.end
+    else:
         return False
-    try:
-        element = scan_element(src, start)
-    except JsxSyntaxError:
+    if end is None:
         return False
-    next_line = _line_after(state, start_line, element.end, end_line)
+    next_line = _line_after(state, start_line, end, end_line)
     if next_line > end_line:
         return False
-    if silent:
-        return True
+    if not silent:
+        if element is not None:
+            _push_component(state, element)
+        state.line = next_line
+    return True
+
+
+def _push_component(state: StateBlock, element: JsxElement) -> None:
     shown = view(element)
     if shown.kind == "code":
         token = state.push("fence", "code", 0)
@@ -175,8 +178,6 @@ def _jsx(state: StateBlock, start_line: int, end_line: int, silent: bool) -> boo
         token.meta = {"name": element.name, "caption": shown.caption}
         state.md.block.parse(textwrap.dedent(shown.text).strip("\n"), state.md, state.env, state.tokens)
         state.push("jsx_close", "div", -1)
-    state.line = next_line
-    return True
 
 
 def _line_after(state: StateBlock, start_line: int, end_offset: int, end_line: int) -> int:
