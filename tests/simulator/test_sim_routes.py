@@ -244,3 +244,30 @@ def test_kill_switch(anonymous: httpx.Client, admin: httpx.Client, sim: RunningS
     assert bad.status_code == 401
     sim.state.mcp_enabled = True
     assert admin.get("/vms", headers={"X-XO-Client": "mcp"}).status_code == 200
+
+
+def test_more_sub_collections_and_deprecated_twins(admin: httpx.Client, sim: RunningSimulator) -> None:
+    inventory = sim.state.inventory
+    pool_id = next(iter(inventory.pools))
+    assert len(admin.get(f"/pools/{pool_id}/vms").json()) == sum(
+        vm["$pool"] == pool_id for vm in inventory.vms.values()
+    )
+    sr_id = next(vdi["$SR"] for vdi in inventory.vdis.values())
+    assert admin.get(f"/srs/{sr_id}/vdis").json() == [
+        f"/rest/v0/vdis/{vdi_id}" for vdi_id, vdi in inventory.vdis.items() if vdi["$SR"] == sr_id
+    ]
+    vm_jobs = [job_id for job_id, job in inventory.backup_jobs.items() if job["type"] == "backup"]
+    assert admin.get("/backup/jobs/vm").json() == [f"/rest/v0/backup/jobs/vm/{job_id}" for job_id in vm_jobs]
+    assert admin.get(f"/backup/jobs/vm/{vm_jobs[0]}").json()["id"] == vm_jobs[0]
+    assert len(admin.get("/backup/logs").json()) == len(inventory.backup_logs)
+
+
+def test_task_watch(sim: RunningSimulator, admin: httpx.Client) -> None:
+    assert admin.get("/tasks", params={"watch": "true"}).status_code == 400
+    with (
+        httpx.Client(headers={"Cookie": f"token={sim.admin_token}"}, timeout=5) as client,
+        client.stream("GET", f"{sim.rest_url}/tasks?watch=true&ndjson=true") as response,
+    ):
+        first = json.loads(next(response.iter_lines()))
+    task_id = next(iter(sim.state.inventory.tasks))
+    assert first == ["update", sim.state.inventory.tasks[task_id]]

@@ -68,6 +68,7 @@ class _ServerThread:
             access_log=False,
             timeout_graceful_shutdown=2,
             timeout_keep_alive=5,
+            server_header=False,
         )
         self.server = uvicorn.Server(config)
         self.failure: BaseException | None = None
