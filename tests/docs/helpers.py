@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from xo_mcp.docs.build import Progress
-from xo_mcp.docs.manifest import Manifest, load_manifest
+from xo_mcp.docs.manifest import TOPICS, Manifest, load_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -81,20 +81,7 @@ def quiet_progress() -> Progress:
 
 def small_manifest(tmp_path: Path, pages: dict[str, str]) -> Manifest:
     """A manifest with the nine topics and the given pages (path -> URL path), all under `manage`."""
-    topics = "".join(
-        f'[topics.{name}]\ncore = "{next(iter(pages))}"\nsummary = "about {name}"\n'
-        for name in (
-            "installation",
-            "configuration",
-            "backups",
-            "restapi",
-            "manage",
-            "users",
-            "architecture",
-            "troubleshooting",
-            "releases",
-        )
-    )
+    topics = "".join(f'[topics.{name}]\ncore = "{next(iter(pages))}"\nsummary = "about {name}"\n' for name in TOPICS)
     entries = "".join(
         f'[[pages]]\npath = "{path}"\nurl = "{url}"\ntitle = "{path}"\ntopics = ["manage"]\n'
         for path, url in pages.items()

@@ -9,24 +9,14 @@ from mcp.server.mcpserver.exceptions import ResourceError
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from xo_mcp.docs.manifest import Topic
 from xo_mcp.docs.results import SearchAnswer, SectionText
 from xo_mcp.errors import XoMcpError
 from xo_mcp.state import AppState
 from xo_mcp.tools._common import XoContext, answer, app_state, register_tool, run_sync
 
-# The nine topics of the official server's search_documentation (xo_mcp.docs.manifest.TOPICS), plus `all`.
-DocsTopic = Literal[
-    "installation",
-    "configuration",
-    "backups",
-    "restapi",
-    "manage",
-    "users",
-    "architecture",
-    "troubleshooting",
-    "releases",
-    "all",
-]
+# The nine topics of the official server's search_documentation, plus `all`.
+DocsTopic = Literal[Topic, "all"]
 RESOURCE_LIMIT = 200_000  # characters: a whole page, the largest being about 50 kB
 
 
