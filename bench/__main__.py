@@ -57,6 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         results.note("Quick mode: few repetitions and no 100 000-VM run; not for publishing.")
 
+    results.meta["methods"] = {
+        name: " ".join((module.__doc__ or "").split())
+        for name, module in (
+            ("1-2", fig_startup),
+            ("3", fig_questions),
+            ("4", fig_overhead),
+            ("5", fig_scale),
+            ("6", fig_concurrency),
+            ("7", fig_soak),
+            ("8", fig_docs),
+        )
+    }
     anyio.run(_run_all, bench, only)
 
     results.meta["duration_s"] = round(time.perf_counter() - started, 1)

@@ -58,9 +58,9 @@ def not_kill_switch(text: str) -> bool:
 
 # Per 20 soak calls: mostly one-request listings, as an assistant mostly lists, and every other tool.
 SOAK_WEIGHTS = (
-    ("list_pools", 4),
-    ("list_hosts", 4),
-    ("list_vms_id", 5),
+    ("list_pools", 5),
+    ("list_vms_id", 6),
+    ("list_hosts", 2),
     ("list_vms_web", 1),
     ("summary", 1),
     ("dashboard", 1),

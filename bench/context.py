@@ -29,7 +29,8 @@ class Plan:
     soak_error_rate: float = 0.05
     soak_latency_ms: tuple[float, float] = (0.0, 200.0)
     soak_inventory_vms: int = 200
-    soak_time_cap_s: float = 330.0
+    soak_time_cap_s: float = 300.0
+    startup_part_runs: int = 3
     docs_searches: int = 20
 
     @classmethod

@@ -31,6 +31,7 @@ async def run(bench: Bench, sim: Sim, truth: Truth) -> None:
     plan = bench.plan
     calls = soak_mix(truth)
     verdicts: Counter[str] = Counter()
+    by_tool: Counter[str] = Counter()
     examples: dict[str, str] = {}
     latencies: list[float] = []
     rss_series: list[tuple[int, float]] = []
@@ -52,8 +53,10 @@ async def run(bench: Bench, sim: Sim, truth: Truth) -> None:
                     outcome = await process.call(call.tool, call.args, limit_s=CALL_LIMIT_S)
                     kind = verdict(call, outcome)
                     verdicts[kind] += 1
-                    if kind not in ("ok", "error-ok") and kind not in examples:
-                        examples[kind] = f"{call.tool}{call.args}: {(outcome.failure or outcome.text)[:200]}"
+                    by_tool[f"{call.tool} {kind}"] += 1
+                    key = f"{kind} {call.tool}"
+                    if kind not in ("ok", "error-ok") and key not in examples:
+                        examples[key] = f"{call.tool}{call.args}: {(outcome.failure or outcome.text)[:240]}"
                     latencies.append(outcome.latency_s)
                     done += 1
                     if done % RSS_MARK == 0 or done == plan.soak_calls:
@@ -68,6 +71,7 @@ async def run(bench: Bench, sim: Sim, truth: Truth) -> None:
     finally:
         sim.clear_faults()
     counters = sim.counters()
+    bench.results.details["soak_by_tool"] = dict(sorted(by_tool.items()))
     _report(bench, verdicts, examples, latencies, rss_series, wall, alive, counters.requests, counters.injected_errors)
 
 
@@ -113,8 +117,8 @@ def _report(
     r.check(F7, "Every error reported as an isError answer (no silent or leaking errors)", str(errors_right),
             errors_right == 0)  # fmt: skip
     r.target(F7, f"RSS growth call {RSS_MARK:,} → {total:,} ≤ 5 %", growth, lambda v: v <= 5, "{:.1f} %")
-    for kind, example in examples.items():
-        r.note(f"soak, first {kind} answer: {example}")
+    for key, example in examples.items():
+        r.note(f"soak, first {key} answer: {example}")
     r.details["soak"] = {
         "verdicts": dict(verdicts),
         "rss_mib_series": rss_series,

@@ -79,7 +79,9 @@ class Results:
         self.targets.append(Target(section, text, measured, met))
 
     def note(self, text: str) -> None:
-        self.notes.append(text)
+        """A one-line note (answers quoted in notes may hold newlines or tables: they are flattened)."""
+        flat = " ⏎ ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+        self.notes.append(flat.replace("|", "¦") if len(flat) <= 400 else flat[:399].replace("|", "¦") + "…")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -211,6 +213,10 @@ def render_markdown(results: Results) -> str:
     if results.notes:
         out += ["", "## Notes", ""]
         out += [f"- {note}" for note in results.notes]
+    methods = meta.get("methods", {})
+    if methods:
+        out += ["", "## How each figure is measured", ""]
+        out += [f"- **{figure}**: {text}" for figure, text in methods.items()]
     return "\n".join(out) + "\n"
 
 
