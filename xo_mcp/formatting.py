@@ -99,7 +99,16 @@ def object_table(items: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> s
     return table(fields, ([cell(f, lookup(item, f)) for f in fields] for item in items))
 
 
-def page_note(*, noun: str, returned: int, offset: int, total: int | None, truncated: bool, narrow_hint: str) -> str:
+def page_note(
+    *,
+    noun: str,
+    returned: int,
+    offset: int,
+    total: int | None,
+    truncated: bool,
+    narrow_hint: str,
+    pageable: bool = True,
+) -> str:
     """The line that says exactly what part of the result the model is looking at."""
     if returned == 0:
         where = f" at offset {offset}" if offset else ""
@@ -109,8 +118,9 @@ def page_note(*, noun: str, returned: int, offset: int, total: int | None, trunc
     line = f"{fmt_count(returned)} {noun} ({span}{of_total})."
     if truncated:
         remaining = f"{fmt_count(total - offset - returned)} more" if total is not None else "more"
+        next_page = f"call again with offset={offset + returned}, or " if pageable else ""
         line += (
-            f" TRUNCATED: {remaining} available — call again with offset={offset + returned}, "
-            f"or narrow with {narrow_hint}. Do not draw conclusions about all {noun} from this page."
+            f" TRUNCATED: {remaining} available — {next_page}narrow with {narrow_hint}. "
+            f"Do not draw conclusions about all {noun} from this page."
         )
     return line

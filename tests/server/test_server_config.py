@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import time
 from pathlib import Path
 
+import anyio
 import pytest
+from mcp import Client
 
 from xo_mcp.config import DEFAULT_TIMEOUT_S, load_settings
 from xo_mcp.errors import ConfigError
+from xo_mcp.simulator.testing import RunningSimulator
 
+from .conftest import OPS_TOKEN
 from .mcp_harness import XO_MCP, base_env
 
 
@@ -88,3 +94,35 @@ def test_cli_version_and_module_entry_point() -> None:
     python = XO_MCP.with_name("python")
     done = subprocess.run([str(python), "-m", "xo_mcp", "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "simulate" in done.stdout and "XO_URL" in done.stdout
+
+
+def test_streamable_http_transport(sim: RunningSimulator) -> None:
+    """The same server over Streamable HTTP (stateless), for clients that cannot spawn processes."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = base_env(XO_URL=sim.url, XO_TOKEN=OPS_TOKEN)
+    server = subprocess.Popen(
+        [str(XO_MCP), "--transport", "streamable-http", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as attempt:
+                if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+
+        async def ask() -> str:
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                result = await client.call_tool("get_infrastructure_summary", {})
+                assert not result.is_error
+                return str(result.structured_content)
+
+        assert "'vms'" in anyio.run(ask)
+    finally:
+        server.terminate()
+        server.wait(10)

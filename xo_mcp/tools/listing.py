@@ -85,17 +85,15 @@ def _has_path(item: JsonObject, path: str) -> bool:
 
 
 def _render(spec: ListSpec, result: ObjectList, fields: list[str], filter: str | None) -> str:
-    hint = spec.narrow_hint if spec.pageable else f"{spec.narrow_hint} (this tool has no offset)"
     note = page_note(
         noun=spec.noun,
         returned=result.returned,
         offset=result.offset,
         total=result.total,
         truncated=result.truncated,
-        narrow_hint=hint,
+        narrow_hint=spec.narrow_hint,
+        pageable=spec.pageable,
     )
-    if not spec.pageable:
-        note = note.replace(f"call again with offset={result.next_offset}, or ", "")
     lines = [note if not filter else f"{note} Filter: `{filter}`."]
     if result.missing_fields:
         lines.append(
