@@ -19,7 +19,7 @@ from bench.context import OFFICIAL, OURS, Bench, Plan
 from bench.driver import McpProcess, launch
 from bench.official import SCRATCH, Official, prepare_official
 from bench.report import Results, machine_info, render_text, write_outputs
-from bench.sim import NAGLE_NOTE, Sim, nagle_workaround_used, simulator
+from bench.sim import Sim, simulator
 from bench.sizes import Tokenizer
 from bench.truth import read_truth
 
@@ -149,8 +149,6 @@ async def _run_all(bench: Bench, only: set[str]) -> None:
         await _figure(bench, "figure 5 (scale)", fig_scale.run, bench, start)
     if "8" in only:
         await _figure(bench, "figure 8 (documentation)", fig_docs.run, bench)
-    if nagle_workaround_used:
-        bench.results.note(NAGLE_NOTE)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ class Plan:
     question_reps: int = 15
     question_inventory_vms: int = 1000
     overhead_pairs: int = 200
-    overhead_pairs_heavy: int = 60
     scale_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
     scale_reps: int = 3
     concurrent_calls: int = 200
@@ -40,7 +39,6 @@ class Plan:
             cold_starts=2,
             question_reps=3,
             overhead_pairs=30,
-            overhead_pairs_heavy=10,
             scale_sizes=(1_000, 10_000),
             scale_reps=1,
             soak_calls=1_000,

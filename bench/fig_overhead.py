@@ -1,9 +1,10 @@
-"""Figure 4: what MCP adds to a call: our tool's latency minus the raw REST request(s) it makes.
+"""Figure 4: what MCP adds to a call: our tool's latency minus the raw REST request it makes.
 
-The raw side uses our own `XoClient` (same httpx settings, same simulator) to send exactly what the tool
-sends: for ``list_pools`` one NDJSON request for the default fields, for ``get_infrastructure_summary`` the
-three concurrent streams of its `summarize()`. Tool call and raw request alternate; the overhead is the
-median of the per-pair differences, so drifts of the machine cancel out.
+``list_pools`` makes exactly one REST request (an NDJSON GET of the default fields). The raw side sends that
+same request with our own `XoClient` (same httpx settings, same simulator, from the bench process). Tool call
+and raw request alternate; the overhead is the median of the per-pair differences, so drifts of the machine
+cancel out. The floor any server on this SDK pays, a ``tools/call`` round trip of the SDK baseline server's
+trivial tool, is shown beside it.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bench import servers
 from bench.context import Bench
-from bench.driver import McpProcess
+from bench.driver import McpProcess, launch
 from bench.stats import median, ms, percentile
 from xo_mcp.client import XoClient
 from xo_mcp.config import load_settings
 from xo_mcp.tools.inventory import POOL_HOST_CAP, POOLS
 from xo_mcp.tools.listing import parse_fields
-from xo_mcp.tools.summary import summarize
 
 F4 = "4 MCP overhead"
 
@@ -39,9 +40,6 @@ async def run(bench: Bench, ours: McpProcess, url: str, token: str) -> None:
         rows = [row async for row in client.iter_objects("pools", fields=pool_fields, limit=POOL_HOST_CAP + 1)]
         assert rows
 
-    async def raw_summary() -> None:
-        await summarize(client)
-
     async def tool(name: str) -> None:
         outcome = await ours.call(name)
         if not outcome.answered or outcome.is_error:
@@ -49,7 +47,6 @@ async def run(bench: Bench, ours: McpProcess, url: str, token: str) -> None:
 
     cases: list[tuple[str, Callable[[], Awaitable[None]], str, int]] = [
         ("list_pools", raw_pools, "1 NDJSON GET /pools", bench.plan.overhead_pairs),
-        ("get_infrastructure_summary", raw_summary, "3 concurrent NDJSON GETs", bench.plan.overhead_pairs_heavy),
     ]
     try:
         for name, raw, what, pairs in cases:
@@ -84,3 +81,10 @@ async def run(bench: Bench, ours: McpProcess, url: str, token: str) -> None:
                 )
     finally:
         await client.aclose()
+    async with launch(servers.baseline(), list_prompts=False) as (baseline, _):
+        for _ in range(5):
+            await baseline.call("ping")
+        floor = [(await baseline.call("ping")).latency_s for _ in range(bench.plan.overhead_pairs)]
+    bench.results.add(
+        F4, "SDK floor: tools/call round trip of the baseline server's ping, p50", "ms", ms(median(floor))
+    )

@@ -1,29 +1,30 @@
-"""The project's simulator, started on 127.0.0.1 for the bench, with the few controls the figures need.
+"""The project's simulator, run as its own process (``xo-mcp simulate``) on 127.0.0.1 for the bench.
 
-It runs in a thread of the bench process (`run_simulator`), so faults can be switched on and off between
-phases. Requests and injected errors are counted by a `Faults` subclass (every /rest/v0 request passes
-through `decide()`), because the simulator's request log is bounded and a soak sends more requests.
+A separate process keeps the simulator's Python work off the bench's interpreter, so the client timings
+and the raw REST requests of figure 4 are not slowed by the GIL they would otherwise share with it.
+Faults and request counters go through the simulator's private control routes (``/_simulator/...``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import socket
+import re
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
-from xo_mcp.simulator import testing as sim_testing
-from xo_mcp.simulator.faults import Decision, Faults
-from xo_mcp.simulator.generator import generate_inventory
-from xo_mcp.simulator.request_log import RequestLog
-from xo_mcp.simulator.state import SimulatorState
-from xo_mcp.simulator.testing import RunningSimulator, run_simulator
+import httpx
 
 POOLS = 4
 HOSTS_PER_POOL = 8
 FAULT_SEED = 20_000
+START_TIMEOUT_S = 120.0
+_URL = re.compile(r"(http://127\.0\.0\.1:\d+)/rest/v0")
 
 
 @dataclass(frozen=True)
@@ -32,103 +33,83 @@ class SimCounters:
     injected_errors: int
 
 
-class CountingFaults(Faults):
-    """The simulator's faults, counting every decision it takes."""
-
-    def __init__(self, seed: int = 0) -> None:
-        super().__init__(seed)
-        self._count_lock = threading.Lock()
-        self.requests = 0
-        self.injected = 0
-
-    def decide(self, method: str, path: str, base_latency_ms: float = 0.0) -> Decision:
-        decision = super().decide(method, path, base_latency_ms)
-        with self._count_lock:
-            self.requests += 1
-            if decision.label == "random-error":
-                self.injected += 1
-        return decision
-
-    def reset_counts(self) -> None:
-        with self._count_lock:
-            self.requests = 0
-            self.injected = 0
-
-
 class Sim:
     """A running simulator: where it listens, how to log in, its fault knobs and request counters."""
 
-    def __init__(self, running: RunningSimulator, faults: CountingFaults) -> None:
-        self.running = running
-        self.faults = faults
-        self.url = running.url
-        self.token = running.admin_token
-        self.port = running.port
+    def __init__(self, url: str, token: str, process: subprocess.Popen[str]) -> None:
+        self.url = url
+        self.token = token
+        self.port = int(url.rsplit(":", 1)[1])
+        self.process = process
+        self._control = httpx.Client(base_url=url + "/_simulator", timeout=30)
 
-    @property
-    def state(self) -> SimulatorState:
-        return self.running.state
+    def close(self) -> None:
+        self._control.close()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._control.request(method, path, json=body)
+        response.raise_for_status()
+        return response.json()
 
     def set_faults(self, *, error_rate: float, latency_ms: tuple[float, float]) -> None:
-        self.faults.clear()
-        self.faults.seed(FAULT_SEED)
-        self.faults.error_rate = error_rate
-        self.faults.latency_range_ms = latency_ms if latency_ms != (0.0, 0.0) else None
+        bounds = None if latency_ms == (0.0, 0.0) else list(latency_ms)
+        settings = {"clear": True, "seed": FAULT_SEED, "error_rate": error_rate, "latency_range_ms": bounds}
+        self._call("POST", "/faults", settings)
 
     def clear_faults(self) -> None:
-        self.faults.clear()
+        self._call("DELETE", "/faults")
 
     def reset_counters(self) -> None:
-        self.faults.reset_counts()
-        self.state.requests.clear()
+        self._call("DELETE", "/requests")
 
     def counters(self) -> SimCounters:
-        return SimCounters(requests=self.faults.requests, injected_errors=self.faults.injected)
+        counts = self._call("GET", "/counts")
+        return SimCounters(
+            requests=int(counts["requests"]), injected_errors=int(counts["faults"].get("random-error", 0))
+        )
 
 
-@contextlib.contextmanager
-def _nodelay_listener() -> Iterator[list[bool]]:
-    """Make the simulator's listening socket TCP_NODELAY (inherited by accepted connections) if it is not.
-
-    asyncio only sets TCP_NODELAY on sockets whose ``proto`` is IPPROTO_TCP; a socket made with
-    ``socket.socket(AF_INET, SOCK_STREAM)`` has proto 0, so every keep-alive response stalls ~40 ms on
-    Nagle + delayed ACK. That would add 40 ms to every REST request of every server under test.
-    The yielded list holds True when the workaround was needed.
-    """
-    original = sim_testing._bind
-    needed: list[bool] = []
-
-    def bind(host: str, port: int) -> socket.socket:
-        sock = original(host, port)
-        if not sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            needed.append(True)
-        return sock
-
-    sim_testing._bind = bind
-    try:
-        yield needed
-    finally:
-        sim_testing._bind = original
-
-
-NAGLE_NOTE = (
-    "The bench sets TCP_NODELAY on the simulator's listening socket: without it every keep-alive response "
-    "stalls ~40 ms (Nagle + delayed ACK; asyncio skips sockets created with proto 0)."
-)
-nagle_workaround_used: list[bool] = []
+def _read_url(stream: IO[str], found: list[str], lines: list[str]) -> None:
+    for line in stream:
+        lines.append(line)
+        match = _URL.search(line)
+        if match and not found:
+            found.append(match.group(1))
 
 
 @contextlib.contextmanager
 def simulator(vms: int, *, seed: int, spec: Path | None) -> Iterator[Sim]:
-    """A simulator with ``vms`` VMs over 4 pools of 8 hosts, the same inventory for a given seed."""
-    faults = CountingFaults(FAULT_SEED)
-    state = SimulatorState(
-        inventory=generate_inventory(seed, pools=POOLS, hosts_per_pool=HOSTS_PER_POOL, vms=vms),
-        faults=faults,
-        requests=RequestLog(maxlen=2_000),
-        swagger_path=spec,
+    """A simulator with ``vms`` VMs over 4 pools of 8 hosts (the same inventory for a given seed)."""
+    command = [sys.executable, "-m", "xo_mcp", "simulate", "--port", "0", "--seed", str(seed), "--vms", str(vms)]
+    command += ["--pools", str(POOLS), "--hosts-per-pool", str(HOSTS_PER_POOL)]
+    if spec is not None:
+        command += ["--swagger", str(spec)]
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    with _nodelay_listener() as needed, run_simulator(state) as running:
-        nagle_workaround_used.extend(needed)
-        yield Sim(running, faults)
+    found: list[str] = []
+    lines: list[str] = []
+    assert process.stderr is not None
+    reader = threading.Thread(target=_read_url, args=(process.stderr, found, lines), daemon=True)
+    reader.start()
+    sim: Sim | None = None
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not found:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the simulator did not start: {''.join(lines)[-600:]}")
+            time.sleep(0.05)
+        url = found[0]
+        info = httpx.get(url + "/_simulator/info", timeout=30).json()
+        token = next(user["token"] for user in info["users"] if user["admin"])
+        sim = Sim(url, token, process)
+        yield sim
+    finally:
+        if sim is not None:
+            sim.close()
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
