@@ -10,6 +10,7 @@ import json
 import re
 import ssl
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -88,6 +89,18 @@ class XoClient:
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._settings = settings
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        # Built on first use: loading the CA store costs tens of milliseconds that start-up need not pay.
+        if self._client is None:
+            self._client = self._build_http_client()
+        return self._client
+
+    def _build_http_client(self) -> httpx.AsyncClient:
+        settings = self._settings
         headers = {
             "Accept": "application/json",
             "User-Agent": f"xo-mcp/{__version__}",
@@ -100,7 +113,7 @@ class XoClient:
             headers["Cookie"] = f"authenticationToken={settings.token}"
         elif settings.username and settings.password is not None:
             auth = httpx.BasicAuth(settings.username, settings.password)
-        self._http = httpx.AsyncClient(
+        return httpx.AsyncClient(
             base_url=settings.api_url,
             headers=headers,
             auth=auth,
@@ -109,11 +122,12 @@ class XoClient:
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
             follow_redirects=False,
             trust_env=True,
-            transport=transport,
+            transport=self._transport,
         )
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     # --- typed resources ------------------------------------------------------------------
 
@@ -144,11 +158,31 @@ class XoClient:
                 yield item
 
     async def count(self, collection: Collection, *, filter: str | None = None) -> int:
-        """How many objects match, streaming bare hrefs (the smallest answer XO gives)."""
+        """How many objects match, streaming bare hrefs (the smallest answer XO gives), one per line."""
         total = 0
-        async for _ in self._stream_ndjson(f"/{collection}", _filter_only(filter), filter_text=filter):
-            total += 1
+        async for block in self._ndjson_blocks(f"/{collection}", _filter_only(filter), filter_text=filter):
+            total += block.count(b"\n")
         return total
+
+    async def tally(self, collection: Collection, field: str) -> Counter[str]:
+        """How many objects have each value of one top-level string property, streaming.
+
+        XO writes NDJSON with JSON.stringify (compact), so the value is found in each block of lines with
+        one regular expression; a block where that does not account for every line is parsed line by line.
+        """
+        pattern = re.compile(rb'"' + re.escape(field.encode()) + rb'":"([^"\\]*)"')
+        counts: Counter[str] = Counter()
+        path = f"/{collection}"
+        async for block in self._ndjson_blocks(path, {"fields": field, "ndjson": "true"}):
+            values = pattern.findall(block)
+            if len(values) == block.count(b"\n"):
+                counts.update(value.decode("utf-8", "replace") for value in values)
+                continue
+            for line in block.splitlines():
+                item = _parse_line(line, path) if line.strip() else None
+                value = item.get(field) if isinstance(item, dict) else None
+                counts[value if isinstance(value, str) and value else "Unknown"] += 1
+        return counts
 
     async def get_pool(self, pool_id: str) -> JsonObject:
         return await self._get_object("pools", pool_id, "pool")
@@ -250,15 +284,24 @@ class XoClient:
     async def _stream_ndjson(
         self, path: str, params: Mapping[str, str], *, filter_text: str | None = None
     ) -> AsyncIterator[Any]:
+        async for block in self._ndjson_blocks(path, params, filter_text=filter_text):
+            for line in block.splitlines():
+                if line.strip():
+                    yield _parse_line(line, path)
+
+    async def _ndjson_blocks(
+        self, path: str, params: Mapping[str, str], *, filter_text: str | None = None
+    ) -> AsyncIterator[bytes]:
+        """The body in blocks of whole lines (each ending with a newline), as they arrive."""
         async with self._streaming(path, params, filter_text) as response:
             pending = b""
             try:
                 async for chunk in response.aiter_bytes():
                     pending += chunk
-                    *lines, pending = pending.split(b"\n")
-                    for line in lines:
-                        if line.strip():
-                            yield _parse_line(line, path, response)
+                    cut = pending.rfind(b"\n") + 1
+                    if cut:
+                        yield pending[:cut]
+                        pending = pending[cut:]
             except httpx.TransportError as exc:
                 raise self._transport_error(exc) from None
             if pending.strip():
@@ -328,11 +371,11 @@ def _filter_only(filter: str | None) -> dict[str, str]:
     return {"filter": filter, "ndjson": "true"} if filter else {"ndjson": "true"}
 
 
-def _parse_line(line: bytes, path: str, response: httpx.Response) -> Any:
+def _parse_line(line: bytes, path: str) -> Any:
     try:
         return json.loads(line)
     except ValueError:
-        raise errors.invalid_json(path, response.headers.get("content-type", "")) from None
+        raise errors.invalid_json(path) from None
 
 
 def _objects(data: Any, path: str) -> list[JsonObject]:

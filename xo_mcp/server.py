@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 
 import httpx
 from mcp.server.mcpserver import MCPServer
+from mcp.types import Tool
 
 from xo_mcp import __version__, prompts
 from xo_mcp.arguments import ArgumentGuard
 from xo_mcp.client import XoClient
 from xo_mcp.config import Settings
 from xo_mcp.docs.library import DocsLibrary
+from xo_mcp.schemas import slim
 from xo_mcp.state import AppState
 from xo_mcp.tools import connection, dashboard, inventory, summary, vm_details
 from xo_mcp.tools import docs as docs_tools
@@ -33,6 +35,21 @@ Nothing here can change the infrastructure: every tool only reads.
 """
 
 
+class XoMcpServer(MCPServer[AppState]):
+    """MCPServer whose tool list carries lean schemas (see schemas.py)."""
+
+    async def list_tools(self) -> list[Tool]:
+        return [
+            tool.model_copy(
+                update={
+                    "input_schema": slim(tool.input_schema),
+                    "output_schema": slim(tool.output_schema, output=True) if tool.output_schema else None,
+                }
+            )
+            for tool in await super().list_tools()
+        ]
+
+
 def build_server(
     settings: Settings,
     *,
@@ -50,7 +67,7 @@ def build_server(
             await client.aclose()
 
     guard = ArgumentGuard()
-    mcp: MCPServer[AppState] = MCPServer(
+    mcp = XoMcpServer(
         "xo-mcp",
         title="Xen Orchestra (read-only)",
         version=__version__,

@@ -187,3 +187,9 @@ def test_partial_failure_in_details_is_a_note(xo: McpSession, sim: RunningSimula
     result = xo.ok("get_vm_details", {"vm_id": vm["id"]})
     assert result.structured_content is not None
     assert any("disk listing failed" in note for note in result.structured_content["notes"])
+
+
+@pytest.mark.parametrize("cut", [30, 2000])
+def test_truncated_stream_in_summary(xo: McpSession, sim: RunningSimulator, cut: int) -> None:
+    sim.state.faults.add(path="/rest/v0/vms", truncate=cut)
+    assert "not valid JSON" in xo.error("get_infrastructure_summary")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -47,7 +48,13 @@ def register_tool(mcp: MCPServer[AppState], fn: Callable[P, Awaitable[R]], *, ti
                 raise
             raise ToolError(first.message) from None
 
-    mcp.add_tool(tool, title=title, annotations=READ_ONLY)
+    mcp.add_tool(tool, title=title, description=describe(fn), annotations=READ_ONLY)
+
+
+def describe(fn: Callable[..., object]) -> str:
+    """The docstring as the model reads it: paragraphs kept, source indentation and line breaks dropped."""
+    paragraphs = inspect.cleandoc(fn.__doc__ or "").split("\n\n")
+    return "\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
 
 def _first_xo_error(group: BaseExceptionGroup[BaseException]) -> XoMcpError | None:

@@ -43,17 +43,14 @@ VMS = ListSpec(
 FieldsArg = Annotated[
     str | None,
     Field(
-        description="Comma-separated XO property names to return (dotted paths allowed, e.g. 'CPUs.max'). "
-        "Omit for the defaults. `id` is always included.",
+        description="Comma-separated property names, e.g. 'name_label,tags,CPUs.max'. Omit for the defaults.",
         max_length=2000,
     ),
 ]
 FilterArg = Annotated[
     str | None,
     Field(
-        description="XO filter, e.g. `power_state:Running`, `name_label:web*`, `tags:prod`, "
-        "`!power_state:Halted`, `|(name_label:web* name_label:db*)`, `CPUs:max:>=4`. Terms separated by "
-        "spaces are ANDed. Omit for all.",
+        description="XO filter, e.g. `power_state:Running name_label:web*` (space = AND). Omit for all.",
         max_length=2000,
     ),
 ]
@@ -62,9 +59,8 @@ FilterArg = Annotated[
 async def list_pools(ctx: XoContext, fields: FieldsArg = None) -> Annotated[CallToolResult, ObjectList]:
     """List the Xen Orchestra pools (an XCP-ng pool groups hosts sharing storage and networks).
 
-    Default fields: id, name_label, name_description, auto_poweron, HA_enabled. Other useful fields:
-    master (host id), default_SR, cpus (cores/sockets), platform_version, tags.
-    Use get_pool_dashboard(pool_id) for a pool's health, or get_infrastructure_summary for counts.
+    Default fields: id, name_label, name_description, auto_poweron, HA_enabled. Other fields: master (host
+    id), default_SR, cpus, platform_version, tags. get_pool_dashboard(pool_id) gives a pool's health.
     """
     client = app_state(ctx).client
     names = parse_fields(fields, POOLS.default_fields, "get_pool_dashboard")
@@ -77,8 +73,8 @@ async def list_hosts(
     """List the hypervisor hosts (XCP-ng / XenServer servers) known to Xen Orchestra.
 
     Default fields: id, name_label, productBrand, version, power_state (Running, Halted, Unknown).
-    Other useful fields: address, enabled, $pool, memory (bytes: usage/size), cpus, rebootRequired, tags.
-    Filter examples: `power_state:Running`, `$pool:<pool id>`, `name_label:xcp*`, `rebootRequired?`.
+    Other fields: address, enabled, $pool, memory (bytes), cpus, rebootRequired, tags.
+    Filters: `power_state:Running`, `$pool:<pool id>`, `rebootRequired?`.
     """
     client = app_state(ctx).client
     names = parse_fields(fields, HOSTS.default_fields, "list_hosts with a filter on its id")
@@ -89,21 +85,15 @@ async def list_vms(
     ctx: XoContext,
     filter: FilterArg = None,
     fields: FieldsArg = None,
-    limit: Annotated[
-        int, Field(ge=1, le=VM_MAX_LIMIT, description=f"Page size, 1-{VM_MAX_LIMIT} (default {VM_DEFAULT_LIMIT}).")
-    ] = VM_DEFAULT_LIMIT,
-    offset: Annotated[
-        int, Field(ge=0, le=10_000_000, description="Skip this many matching VMs (for the next page).")
-    ] = 0,
+    limit: Annotated[int, Field(ge=1, le=VM_MAX_LIMIT, description="Page size.")] = VM_DEFAULT_LIMIT,
+    offset: Annotated[int, Field(ge=0, le=10_000_000, description="Matching VMs to skip (next page).")] = 0,
 ) -> Annotated[CallToolResult, ObjectList]:
     """List virtual machines (templates and snapshots excluded), with a total and paging.
 
     Default fields: id, name_label, power_state (Running, Halted, Paused, Suspended), CPUs (vCPUs), memory
-    (bytes). Other useful fields: tags, $pool, $container (host id when running), mainIpAddress, os_version,
-    auto_poweron, name_description. Filter examples: `power_state:Running`, `name_label:web*`, `tags:prod`,
-    `power_state:Running name_label:db*` (AND), `CPUs:max:>=4`, `$pool:<pool id>`.
-    The answer states how many VMs match in total; to count VMs by state use get_infrastructure_summary,
-    or this tool with a filter and limit=1. A truncated page says so: never conclude from it alone.
+    (bytes). Other fields: tags, $pool, $container (host id when running), mainIpAddress, os_version,
+    auto_poweron. Filters: `power_state:Running`, `name_label:web*`, `tags:prod`, `CPUs:max:>=4`.
+    The answer gives the total matching: to count VMs matching a filter, use limit=1.
     """
     client = app_state(ctx).client
     names = parse_fields(fields, VMS.default_fields, "get_vm_details")

@@ -40,8 +40,7 @@ async def summarize(client: XoClient) -> InfrastructureSummary:
 
     async def tally(collection: Collection, counter: Counter[str]) -> None:
         # Only power_state travels, one line per object: nothing whole is ever held.
-        async for row in client.iter_objects(collection, fields=["power_state"]):
-            counter[str(row.get("power_state") or "Unknown")] += 1
+        counter.update(await client.tally(collection, "power_state"))
 
     async with anyio.create_task_group() as group:
         group.start_soon(pools)
