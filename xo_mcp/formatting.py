@@ -95,8 +95,18 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+# Column names for dotted paths whose meaning the path hides.
+_COLUMN_LABELS = {
+    "CPUs.number": "vCPUs",
+    "CPUs.max": "max vCPUs",
+    "memory.size": "memory",
+    "memory.usage": "memory used",
+}
+
+
 def object_table(items: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> str:
-    return table(fields, ([cell(f, lookup(item, f)) for f in fields] for item in items))
+    headers = [_COLUMN_LABELS.get(f, f) for f in fields]
+    return table(headers, ([cell(f, lookup(item, f)) for f in fields] for item in items))
 
 
 def page_note(

@@ -120,6 +120,21 @@ def test_list_vms_default_cap_and_paging(xo: McpSession, sim: RunningSimulator) 
     assert "TRUNCATED" in text and "offset=5" in text and f"of {len(all_vms)}" in text
 
 
+def test_list_vms_default_columns_are_lean(xo: McpSession, sim: RunningSimulator) -> None:
+    result = xo.ok("list_vms", {"limit": 3})
+    assert result.structured_content is not None
+    item = result.structured_content["items"][0]
+    vm = sim.state.inventory.vms[item["id"]]
+    assert item == {
+        "id": vm["id"],
+        "name_label": vm["name_label"],
+        "power_state": vm["power_state"],
+        "CPUs": {"number": vm["CPUs"]["number"]},
+        "memory": {"size": vm["memory"]["size"]},
+    }
+    assert "| id | name_label | power_state | vCPUs | memory |" in text_of(result)
+
+
 def test_list_vms_filter_is_xo_syntax(xo: McpSession, sim: RunningSimulator) -> None:
     result = xo.ok("list_vms", {"filter": "power_state:Running name_label:web*", "limit": 1000})
     content = result.structured_content
@@ -148,7 +163,7 @@ def test_list_vms_dotted_fields(xo: McpSession) -> None:
     assert result.structured_content is not None
     item = result.structured_content["items"][0]
     assert isinstance(item["CPUs"]["max"], int)
-    assert "| id | name_label | CPUs.max |" in text_of(result)
+    assert "| id | name_label | max vCPUs |" in text_of(result)
 
 
 def test_empty_result(xo: McpSession) -> None:

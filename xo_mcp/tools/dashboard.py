@@ -171,7 +171,6 @@ def render(d: PoolDashboard) -> str:
     else:
         lines.append(f"Missing patches: {d.missing_patches}")
     lines.extend(f"Note: {n}" for n in d.notes)
-    lines.append("Sizes in binary units (GiB = 1024³ bytes).")
     return "\n".join(lines)
 
 

@@ -35,7 +35,8 @@ HOSTS = ListSpec(
 VMS = ListSpec(
     collection="vms",
     noun="VMs",
-    default_fields=("id", "name_label", "power_state", "CPUs", "memory"),
+    # The facts of XO's `CPUs,memory` without their bulk (memory also carries dynamic/static ranges).
+    default_fields=("id", "name_label", "power_state", "CPUs.number", "memory.size"),
     narrow_hint="a filter such as `power_state:Running`, `name_label:web*`, `tags:prod` or `$pool:<pool id>`",
     pageable=True,
 )
@@ -90,8 +91,8 @@ async def list_vms(
 ) -> Annotated[CallToolResult, ObjectList]:
     """List virtual machines (templates and snapshots excluded), with a total and paging.
 
-    Default fields: id, name_label, power_state (Running, Halted, Paused, Suspended), CPUs (vCPUs), memory
-    (bytes). Other fields: tags, $pool, $container (host id when running), mainIpAddress, os_version,
+    Default fields: id, name_label, power_state (Running, Halted, Paused, Suspended), CPUs.number (vCPUs),
+    memory.size (bytes). Other fields: tags, $pool, $container (host id when running), mainIpAddress, os_version,
     auto_poweron. Filters: `power_state:Running`, `name_label:web*`, `tags:prod`, `CPUs:max:>=4`.
     The answer gives the total matching: to count VMs matching a filter, use limit=1.
     """

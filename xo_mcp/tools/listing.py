@@ -102,6 +102,4 @@ def _render(spec: ListSpec, result: ObjectList, fields: list[str], filter: str |
         )
     if result.items:
         lines.append(object_table(result.items, fields))
-    if any(name in {"memory", "size", "usage"} or name.startswith("memory") for name in fields) and result.items:
-        lines.append("Sizes in binary units (GiB = 1024³ bytes); structured content has exact bytes.")
     return "\n".join(lines)
