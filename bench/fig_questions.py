@@ -175,6 +175,8 @@ async def run(bench: Bench, sessions: dict[str, McpProcess], truth: Truth) -> No
         r.add(section, "calls", "count", *both({label: len(q.calls[label]) for label in labels}))
         r.add(section, "answer", "tokens", *both({label: tokens[(key, label)] for label in labels}))
         r.add(section, "answer", "bytes", *both({label: utf8_len(first[(key, label)].text) for label in labels}))
+        wire = {label: first[(key, label)].wire_bytes for label in labels}
+        r.add(section, "whole result on the wire (text + structured)", "bytes", *both(wire))
         p50 = {label: ms(median(latencies[(key, label)])) for label in labels}
         p95 = {label: ms(percentile(latencies[(key, label)], 95)) for label in labels}
         r.add(section, "latency p50", "ms", *both(p50))
