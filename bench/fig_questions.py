@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,7 +169,7 @@ async def run(bench: Bench, sessions: dict[str, McpProcess], truth: Truth) -> No
 
         key = q.key
 
-        def both(values: dict[str, float]) -> tuple[float, float | None]:
+        def both(values: Mapping[str, float]) -> tuple[float, float | None]:
             return values[OURS], values.get(OFFICIAL)
 
         r.add(section, "calls", "count", *both({label: len(q.calls[label]) for label in labels}))
