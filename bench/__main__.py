@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import subprocess
 import sys
 import time
 import traceback
@@ -88,7 +89,7 @@ def _versions(official: Official, tokenizer: Tokenizer) -> dict[str, Any]:
             return "?"
 
     return {
-        "xo-mcp": version("xo-mcp"),
+        "xo-mcp": f"{version('xo-mcp')} ({_commit()})",
         "mcp (Python SDK)": version("mcp"),
         "python": sys.version.split()[0],
         "@xen-orchestra/mcp": official.version or "not installed",
@@ -96,6 +97,20 @@ def _versions(official: Official, tokenizer: Tokenizer) -> dict[str, Any]:
         "@xen-orchestra/rest-api spec": official.spec_version or "not fetched",
         "tokens": tokenizer.method,
     }
+
+
+def _commit() -> str:
+    """The checkout's commit, marked dirty when tracked files differ from it."""
+    git = ["git", "-C", str(servers.REPO)]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        # The bench's own outputs are tracked and rewritten by every run: they do not make a checkout dirty.
+        outputs = [":!bench/results.json", ":!bench/RESULTS.md"]
+        status = [*git, "status", "--porcelain", "--untracked-files=no", "--", ".", *outputs]
+        dirty = subprocess.run(status, capture_output=True, text=True, check=False)
+    except (OSError, subprocess.CalledProcessError):
+        return "commit unknown"
+    return f"commit {head.stdout.strip()}" + (", with local changes" if dirty.stdout.strip() else "")
 
 
 async def _figure(bench: Bench, name: str, action: Callable[..., Awaitable[None]], *args: Any) -> None:
