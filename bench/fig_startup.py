@@ -74,7 +74,7 @@ async def run(bench: Bench, xo: Endpoint) -> None:
         "sdk_import_ms": "in-process: import mcp.server.mcpserver",
         "our_imports_ms": "in-process: import our modules (after the SDK)",
         "build_server_ms": "in-process: build_server() (tool registration)",
-        "xo_client_ms": "in-process: XoClient() (httpx client, TLS context)",
+        "xo_client_ms": "in-process: XoClient(settings)",
     }
     for key, metric in labels_ms.items():
         if key in parts:

@@ -2,7 +2,7 @@
 
 Parts, in the order the server does them: importing the SDK, importing our modules, ``build_server``
 (settings are already parsed; tool registration builds pydantic models per tool), and the lifespan's
-``XoClient`` (httpx client, TLS context).
+``XoClient`` construction.
 """
 
 from __future__ import annotations
