@@ -16,7 +16,7 @@ OFFICIAL = "official"
 class Plan:
     """Run counts, chosen so the whole bench fits in 10 minutes on a 2-core machine."""
 
-    cold_starts: int = 5
+    cold_starts: int = 7
     question_reps: int = 15
     question_inventory_vms: int = 1000
     overhead_pairs: int = 200

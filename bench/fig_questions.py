@@ -188,11 +188,13 @@ async def run(bench: Bench, sessions: dict[str, McpProcess], truth: Truth) -> No
                 r.note(f"{q.text}: {label} answered with an error: {exchange.errors[0]}")
             elif not facts[label]:
                 r.note(f"{q.text}: {label}'s answer lacks facts needed to answer (checked against the simulator)")
+        text = f"“{q.text}”: answer ≤ 1/2 of the official tokens, same facts"
         if OFFICIAL in labels:
             ratio = tokens[(q.key, OURS)] / max(1, tokens[(q.key, OFFICIAL)])
             met_facts = facts[OURS] and not first[(q.key, OURS)].errors
-            text = f"“{q.text}”: answer ≤ 1/2 of the official tokens, same facts"
             r.check(F3, text, f"{ratio:.3f}× (facts {'ok' if met_facts else 'MISSING'})", ratio <= 0.5 and met_facts)
+        else:
+            r.check(F3, text, "official unavailable", None)
         details[q.key] = {
             "question": q.text,
             **{
