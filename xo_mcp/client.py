@@ -157,10 +157,11 @@ class XoClient:
             if isinstance(item, dict):
                 yield item
 
-    async def count(self, collection: Collection, *, filter: str | None = None) -> int:
-        """How many objects match, streaming bare hrefs (the smallest answer XO gives), one per line."""
+    async def count(self, collection: Collection, *, filter: str | None = None, limit: int | None = None) -> int:
+        """How many objects match (at most ``limit``), streaming bare hrefs (the smallest answer XO gives)."""
         total = 0
-        async for block in self._ndjson_blocks(f"/{collection}", _filter_only(filter), filter_text=filter):
+        params = _filter_only(filter) | ({"limit": str(limit)} if limit is not None else {})
+        async for block in self._ndjson_blocks(f"/{collection}", params, filter_text=filter):
             total += block.count(b"\n")
         return total
 
@@ -223,11 +224,13 @@ class XoClient:
             raise self._transport_error(exc) from None
         if response.status_code == 404:
             return None
-        if response.status_code == 503:
-            return False
         if response.is_success:
             return True
-        raise errors.from_response(response.status_code, response.content[:_ERROR_BODY_LIMIT])
+        failure = errors.from_response(response.status_code, response.content[:_ERROR_BODY_LIMIT])
+        # Only XO's own `mcp_disabled` answer is the switch; any other 503 is an overloaded or broken XO.
+        if isinstance(failure, errors.XoMcpDisabled):
+            return False
+        raise failure
 
     async def rest_api_version(self) -> str | None:
         """The REST API version from the head of XO's OpenAPI spec, without downloading all of it."""

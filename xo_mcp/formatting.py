@@ -104,9 +104,21 @@ _COLUMN_LABELS = {
 }
 
 
-def object_table(items: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> str:
-    headers = [_COLUMN_LABELS.get(f, f) for f in fields]
-    return table(headers, ([cell(f, lookup(item, f)) for f in fields] for item in items))
+def object_table(items: Sequence[Mapping[str, Any]], fields: Sequence[str], *, keep: Sequence[str] = ("id",)) -> str:
+    """A table of ``items``; a column with one value in every row (3+ rows) is said once above it instead."""
+    rows = [[cell(f, lookup(item, f)) for f in fields] for item in items]
+    constant = [
+        i for i, f in enumerate(fields) if len(rows) >= 3 and f not in keep and len({row[i] for row in rows}) == 1
+    ]
+    lines = []
+    if constant:
+        same = ", ".join(f"{_COLUMN_LABELS.get(fields[i], fields[i])} = {rows[0][i] or '(empty)'}" for i in constant)
+        lines.append(f"All rows: {same}.")
+    shown = [i for i in range(len(fields)) if i not in constant]
+    lines.append(
+        table([_COLUMN_LABELS.get(fields[i], fields[i]) for i in shown], ([row[i] for i in shown] for row in rows))
+    )
+    return "\n".join(lines)
 
 
 def page_note(
@@ -118,13 +130,19 @@ def page_note(
     truncated: bool,
     narrow_hint: str,
     pageable: bool = True,
+    total_at_least: int | None = None,
 ) -> str:
     """The line that says exactly what part of the result the model is looking at."""
     if returned == 0:
         where = f" at offset {offset}" if offset else ""
         return f"No {noun} matched{where}."
     span = f"{offset + 1}–{offset + returned}"
-    of_total = f" of {fmt_count(total)}" if total is not None else ""
+    if total is not None:
+        of_total = f" of {fmt_count(total)}"
+    elif total_at_least is not None:
+        of_total = f" of {fmt_count(total_at_least - 1)}+"
+    else:
+        of_total = ""
     line = f"{fmt_count(returned)} {noun} ({span}{of_total})."
     if truncated:
         remaining = f"{fmt_count(total - offset - returned)} more" if total is not None else "more"

@@ -13,6 +13,7 @@ class ObjectList(BaseModel):
     items: list[dict[str, Any]]
     returned: int
     total: int | None = Field(default=None, description="objects matching the filter, when known")
+    total_at_least: int | None = Field(default=None, description="set instead of total when too many to count")
     offset: int = 0
     truncated: bool = Field(description="true when more objects match than were returned")
     next_offset: int | None = None

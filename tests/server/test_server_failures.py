@@ -193,3 +193,9 @@ def test_partial_failure_in_details_is_a_note(xo: McpSession, sim: RunningSimula
 def test_truncated_stream_in_summary(xo: McpSession, sim: RunningSimulator, cut: int) -> None:
     sim.state.faults.add(path="/rest/v0/vms", truncate=cut)
     assert "not valid JSON" in xo.error("get_infrastructure_summary")
+
+
+def test_overloaded_xo_is_not_mistaken_for_the_kill_switch(xo: McpSession, sim: RunningSimulator) -> None:
+    sim.state.faults.add(path="/rest/v0/mcp/status", status=503, body={"error": "service unavailable"})
+    message = xo.error("check_connection")
+    assert "HTTP 503" in message and "disabled" not in message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from xo_mcp.simulator.testing import RunningSimulator
+from xo_mcp.simulator.testing import RunningSimulator, run_simulator
 
 from .mcp_harness import McpSession, text_of
 
@@ -228,3 +228,21 @@ def test_summary_of_an_empty_estate(server_with: Any) -> None:
         summary = server.ok("get_infrastructure_summary").structured_content
         assert summary is not None
         assert summary["vms"] == {"total": 0, "running": 0, "halted": 0, "other": 0, "other_breakdown": {}}
+
+
+def test_huge_estate_pages_stay_bounded(server_with: Any) -> None:
+    from xo_mcp.tools.listing import COUNT_CAP
+
+    from .conftest import OPS_TOKEN, make_state
+
+    with (
+        run_simulator(make_state(vms=COUNT_CAP + 50)) as big,
+        server_with(XO_URL=big.url, XO_TOKEN=OPS_TOKEN) as server,
+    ):
+        result = server.ok("list_vms", {"limit": 10})
+        content = result.structured_content
+        assert content is not None
+        assert content.get("total") is None and content["total_at_least"] == COUNT_CAP + 1
+        assert f"of {COUNT_CAP:,}+" in text_of(result) and "TRUNCATED" in text_of(result)
+        summary = server.ok("get_infrastructure_summary").structured_content
+        assert summary is not None and summary["vms"]["total"] == COUNT_CAP + 50

@@ -148,6 +148,10 @@ class _Truncating:
         if more and (self.keep < 0 or len(self.body) < self.keep):
             return
         payload = bytes(self.body[: self.keep] if self.keep >= 0 else self.body[: len(self.body) // 2])
+        if payload.endswith(b"\n") and len(payload) < len(self.body):
+            # A cut right after an NDJSON line would be a well-formed shorter answer that no client can
+            # tell from a real one: truncation must break a value, as a dropped transfer does.
+            payload = payload[:-2]
         assert self.start is not None
         headers = [(k, v) for k, v in self.start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(payload)).encode()))

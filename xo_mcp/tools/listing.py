@@ -12,6 +12,8 @@ from xo_mcp.formatting import object_table, page_note
 from xo_mcp.models import ObjectList
 from xo_mcp.tools._common import answer
 
+COUNT_CAP = 10_000
+
 
 @dataclass(frozen=True)
 class ListSpec:
@@ -56,11 +58,17 @@ async def list_page(
             item.pop("href", None)
             items.append(item)
     more = seen > offset + limit
-    total = await client.count(spec.collection, filter=filter) if more else seen
+    total: int | None = seen
+    if more:
+        # Counting streams one href per match: bounded, so a page of a huge estate stays fast.
+        total = await client.count(spec.collection, filter=filter, limit=COUNT_CAP + 1)
+        if total > COUNT_CAP:
+            total = None
     result = ObjectList(
         items=items,
         returned=len(items),
         total=total,
+        total_at_least=COUNT_CAP + 1 if more and total is None else None,
         offset=offset,
         truncated=more,
         next_offset=offset + len(items) if more else None,
@@ -90,6 +98,7 @@ def _render(spec: ListSpec, result: ObjectList, fields: list[str], filter: str |
         returned=result.returned,
         offset=result.offset,
         total=result.total,
+        total_at_least=result.total_at_least,
         truncated=result.truncated,
         narrow_hint=spec.narrow_hint,
         pageable=spec.pageable,
