@@ -18,6 +18,9 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_JSON = BENCH_DIR / "results.json"
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
+README = BENCH_DIR.parent / "README.md"
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
 
 
 @dataclass
@@ -220,8 +223,36 @@ def render_markdown(results: Results) -> str:
     return "\n".join(out) + "\n"
 
 
+def render_readme_section(results: Results) -> str:
+    """The README's Performance figures: the run, then every target with its measured figure."""
+    meta = results.meta
+    out = [
+        f"Latest run: {meta.get('started', '?')} ({fmt_number(meta.get('duration_s'))} s), "
+        + ", ".join(f"{key} {value}" for key, value in meta.get("versions", {}).items())
+        + ". Written by `make bench`, not by hand.",
+        "",
+        "| figure | target | measured | verdict |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [f"| {t.section} | {t.text} | {t.measured} | {_verdict(t.met)} |" for t in results.targets]
+    return "\n".join(out)
+
+
+def update_readme(results: Results) -> None:
+    """Replace what stands between the README's bench markers (left alone when the markers are absent)."""
+    if not README.exists():
+        return
+    text = README.read_text()
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return
+    section = render_readme_section(results)
+    README.write_text(text[: start + len(README_START)] + "\n" + section + "\n" + text[end:])
+
+
 def write_outputs(results: Results) -> None:
     tmp = RESULTS_JSON.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results.to_json(), indent=2, ensure_ascii=False, default=str) + "\n")
     tmp.replace(RESULTS_JSON)
     RESULTS_MD.write_text(render_markdown(results))
+    update_readme(results)
