@@ -15,7 +15,17 @@ from typing import Any
 
 import anyio
 
-from bench import fig_concurrency, fig_docs, fig_overhead, fig_questions, fig_scale, fig_soak, fig_startup, servers
+from bench import (
+    fig_concurrency,
+    fig_docs,
+    fig_overhead,
+    fig_questions,
+    fig_scale,
+    fig_simulator,
+    fig_soak,
+    fig_startup,
+    servers,
+)
 from bench.context import OFFICIAL, OURS, Bench, Plan
 from bench.driver import McpProcess, launch
 from bench.official import SCRATCH, Official, prepare_official
@@ -24,7 +34,7 @@ from bench.sim import Sim, simulator
 from bench.sizes import Tokenizer
 from bench.truth import read_truth
 
-FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8")
+FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -68,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("6", fig_concurrency),
             ("7", fig_soak),
             ("8", fig_docs),
+            ("9", fig_simulator),
         )
     }
     anyio.run(_run_all, bench, only)
@@ -156,12 +167,14 @@ async def _run_all(bench: Bench, only: set[str]) -> None:
     if "7" in only:
         with simulator(plan.soak_inventory_vms, seed=bench.seed, spec=spec) as sim:
             await _figure(bench, "figure 7 (soak)", fig_soak.run, bench, sim, read_truth(sim.url, sim.token))
+
+    def start(vms: int) -> contextlib.AbstractContextManager[Sim]:
+        return simulator(vms, seed=bench.seed, spec=spec)
+
     if "5" in only:
-
-        def start(vms: int) -> contextlib.AbstractContextManager[Sim]:
-            return simulator(vms, seed=bench.seed, spec=spec)
-
         await _figure(bench, "figure 5 (scale)", fig_scale.run, bench, start)
+    if "9" in only:
+        await _figure(bench, "figure 9 (simulator at scale)", fig_simulator.run, bench, start)
     if "8" in only:
         await _figure(bench, "figure 8 (documentation)", fig_docs.run, bench)
 
