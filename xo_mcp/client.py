@@ -2,6 +2,9 @@
 
 No method here can send anything but GET: the only calls into httpx are `.get` and
 `.stream("GET", …)`. Every failure leaves as an XoMcpError subclass worded in `errors.py`.
+
+httpx is imported where it is first needed, not at module level: the server starts without it (about
+25 ms of the start-up budget), and the first request pays it once.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote as url_quote
-
-import httpx
 
 from xo_mcp import __version__, errors
 from xo_mcp.config import Settings
 from xo_mcp.errors import InvalidArgument, XoApiError
+
+if TYPE_CHECKING:
+    import httpx
 
 Collection = Literal[
     "pools",
@@ -100,6 +104,8 @@ class XoClient:
         return self._client
 
     def _build_http_client(self) -> httpx.AsyncClient:
+        import httpx
+
         settings = self._settings
         headers = {
             "Accept": "application/json",
@@ -214,6 +220,8 @@ class XoClient:
 
     async def mcp_enabled(self) -> bool | None:
         """The administrator's MCP switch: True/False, or None when XO predates it (XO < 6.5 answers 404)."""
+        import httpx
+
         # Asked without credentials, like the official server: the switch is public, and a bad
         # password must not be mistaken for a disabled MCP.
         request = self._http.build_request("GET", "/mcp/status")
@@ -234,6 +242,8 @@ class XoClient:
 
     async def rest_api_version(self) -> str | None:
         """The REST API version from the head of XO's OpenAPI spec, without downloading all of it."""
+        import httpx
+
         try:
             async with self._http.stream("GET", "/docs/swagger.json") as response:
                 if not response.is_success:
@@ -271,6 +281,8 @@ class XoClient:
         object_id: str | None = None,
         filter_text: str | None = None,
     ) -> Any:
+        import httpx
+
         try:
             response = await self._http.get(path, params=params)
         except httpx.TransportError as exc:
@@ -296,6 +308,8 @@ class XoClient:
         self, path: str, params: Mapping[str, str], *, filter_text: str | None = None
     ) -> AsyncIterator[bytes]:
         """The body in blocks of whole lines (each ending with a newline), as they arrive."""
+        import httpx
+
         async with self._streaming(path, params, filter_text) as response:
             pending = b""
             try:
@@ -315,6 +329,8 @@ class XoClient:
     async def _streaming(
         self, path: str, params: Mapping[str, str], filter_text: str | None
     ) -> AsyncIterator[httpx.Response]:
+        import httpx
+
         try:
             async with self._http.stream("GET", path, params=params) as response:
                 if response.status_code >= 300:

@@ -23,12 +23,13 @@ from __future__ import annotations
 import json
 import ssl
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 MAX_MESSAGE_CHARS = 400
 _QUOTE_LIMIT = 120
+
+if TYPE_CHECKING:
+    import httpx
 
 FILTER_SYNTAX_HINT = (
     "Filter syntax: `property:value` (e.g. `power_state:Running`), globs `name_label:web*`, "
@@ -123,6 +124,8 @@ def quote(value: str, limit: int = _QUOTE_LIMIT) -> str:
 
 def from_transport_error(exc: httpx.TransportError, *, base_url: str, timeout: float) -> XoMcpError:
     """Map an httpx transport failure (no HTTP answer) to a message."""
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         kind = "connect to" if isinstance(exc, httpx.ConnectTimeout) else "get an answer from"
         return XoTimeout(

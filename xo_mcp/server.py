@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-import httpx
 from mcp.server.mcpserver import MCPServer
 from mcp.types import Tool
 
@@ -18,6 +18,9 @@ from xo_mcp.schemas import slim
 from xo_mcp.state import AppState
 from xo_mcp.tools import connection, dashboard, inventory, summary, vm_details
 from xo_mcp.tools import docs as docs_tools
+
+if TYPE_CHECKING:
+    import httpx
 
 INSTRUCTIONS = """\
 Read-only access to a Xen Orchestra (XO) / XCP-ng virtualization estate and to XO's documentation.
