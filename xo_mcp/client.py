@@ -218,8 +218,11 @@ class XoClient:
 
     # --- service probes -------------------------------------------------------------------
 
-    async def mcp_enabled(self) -> bool | None:
-        """The administrator's MCP switch: True/False, or None when XO predates it (XO < 6.5 answers 404)."""
+    async def mcp_enabled(self) -> Literal[True] | None:
+        """True when the administrator's MCP switch is on, None when XO predates it (XO < 6.5 answers 404).
+
+        A disabled switch raises XoMcpDisabled, like any call XO refuses with `mcp_disabled`.
+        """
         import httpx
 
         # Asked without credentials, like the official server: the switch is public, and a bad
@@ -234,11 +237,8 @@ class XoClient:
             return None
         if response.is_success:
             return True
-        failure = errors.from_response(response.status_code, response.content[:_ERROR_BODY_LIMIT])
         # Only XO's own `mcp_disabled` answer is the switch; any other 503 is an overloaded or broken XO.
-        if isinstance(failure, errors.XoMcpDisabled):
-            return False
-        raise failure
+        raise errors.from_response(response.status_code, response.content[:_ERROR_BODY_LIMIT])
 
     async def rest_api_version(self) -> str | None:
         """The REST API version from the head of XO's OpenAPI spec, without downloading all of it."""

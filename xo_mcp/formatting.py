@@ -33,8 +33,10 @@ def fmt_count(value: int) -> str:
     return f"{value:,}"
 
 
-def lookup(item: Mapping[str, Any], path: str) -> Any:
-    """Value at a dotted path (`CPUs.max`), as XO's lodash-pick nests it; None when absent."""
+_ABSENT = object()
+
+
+def _walk(item: Mapping[str, Any], path: str) -> Any:
     current: Any = item
     for part in path.split("."):
         if isinstance(current, Mapping) and part in current:
@@ -42,8 +44,19 @@ def lookup(item: Mapping[str, Any], path: str) -> Any:
         elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
             current = current[int(part)]
         else:
-            return None
+            return _ABSENT
     return current
+
+
+def lookup(item: Mapping[str, Any], path: str) -> Any:
+    """Value at a dotted path (`CPUs.max`), as XO's lodash-pick nests it; None when absent."""
+    value = _walk(item, path)
+    return None if value is _ABSENT else value
+
+
+def has_path(item: Mapping[str, Any], path: str) -> bool:
+    """Whether the dotted path exists, even holding null (XO omits unknown properties altogether)."""
+    return _walk(item, path) is not _ABSENT
 
 
 def cell(field: str, value: Any) -> str:

@@ -10,7 +10,6 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 
 from xo_mcp.config import Settings
-from xo_mcp.errors import XoMcpDisabled
 from xo_mcp.models import ConnectionReport
 from xo_mcp.state import AppState
 from xo_mcp.tools._common import XoContext, answer, app_state, register_tool
@@ -24,11 +23,6 @@ async def check_connection(ctx: XoContext) -> Annotated[CallToolResult, Connecti
     state = app_state(ctx)
     client = state.client
     mcp_enabled = await client.mcp_enabled()
-    if mcp_enabled is False:
-        raise XoMcpDisabled(
-            "Xen Orchestra is reachable, but its administrator has disabled MCP access (mcp/status answered "
-            "503 mcp_disabled). Ask them to set `[mcp] enabled = true` in xo-server's configuration."
-        )
     round_trip = 0.0
     version: str | None = None
 
@@ -50,7 +44,7 @@ async def check_connection(ctx: XoContext) -> Annotated[CallToolResult, Connecti
         auth_method="token (authenticationToken cookie)" if state.settings.token else "username/password (Basic)",
         round_trip_ms=round(round_trip * 1000, 1),
         rest_api_version=version,
-        mcp_access={True: "enabled", None: "unknown (XO older than 6.5 has no kill-switch)"}[mcp_enabled],
+        mcp_access="enabled" if mcp_enabled else "unknown (XO older than 6.5 has no kill-switch)",
         tls=_tls_mode(state.settings),
     )
     return answer(render(report), report)

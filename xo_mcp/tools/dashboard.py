@@ -31,31 +31,31 @@ async def get_pool_dashboard(
     """
     client = app_state(ctx).client
     pool_id = check_id(pool_id, kind="pool", lister="list_pools")
-    found: dict[str, Any] = {}
+    # The pool itself first: an unknown id then gets one clear 404 instead of three.
+    pool = await client.get_pool(pool_id)
+    dashboard: JsonObject = {}
+    alarms: list[JsonObject] = []
     notes: list[str] = []
+
+    async def fetch_dashboard() -> None:
+        dashboard.update(await client.get_pool_dashboard(pool_id))
 
     async def fetch_alarms() -> None:
         try:
             # The dashboard lists the ids of every alarm in the pool (on its hosts, VMs, SRs…), while
             # /pools/{id}/alarms holds only those raised on the pool object itself.
-            found["alarms"] = await client.list_objects(
-                "alarms", fields=["name", "time", "body", "object"], filter=f'$pool:"{pool_id}"', limit=MAX_ALARMS
+            alarms.extend(
+                await client.list_objects(
+                    "alarms", fields=["name", "time", "body", "object"], filter=f'$pool:"{pool_id}"', limit=MAX_ALARMS
+                )
             )
         except XoMcpError as exc:
             notes.append(f"alarm details unavailable: {exc.message}")
 
-    async def fetch_pool() -> None:
-        found["pool"] = await client.get_pool(pool_id)
-
-    async def fetch_dashboard() -> None:
-        found["dashboard"] = await client.get_pool_dashboard(pool_id)
-
-    # The pool itself first: an unknown id then gets one clear 404 instead of three.
-    await fetch_pool()
     async with anyio.create_task_group() as group:
         group.start_soon(fetch_dashboard)
         group.start_soon(fetch_alarms)
-    result = build(found["pool"], found["dashboard"], found.get("alarms", []), notes)
+    result = build(pool, dashboard, alarms, notes)
     return answer(render(result), result)
 
 

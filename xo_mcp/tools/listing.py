@@ -8,7 +8,7 @@ from mcp.types import CallToolResult
 
 from xo_mcp.client import Collection, JsonObject, XoClient, check_fields, check_filter
 from xo_mcp.errors import InvalidArgument
-from xo_mcp.formatting import object_table, page_note
+from xo_mcp.formatting import has_path, object_table, page_note
 from xo_mcp.models import ObjectList
 from xo_mcp.tools._common import answer
 
@@ -80,16 +80,7 @@ async def list_page(
 def _missing_fields(items: list[JsonObject], fields: list[str]) -> list[str]:
     if not items:
         return []
-    return [name for name in fields if not any(_has_path(item, name) for item in items)]
-
-
-def _has_path(item: JsonObject, path: str) -> bool:
-    current: object = item
-    for part in path.split("."):
-        if not isinstance(current, dict) or part not in current:
-            return False
-        current = current[part]
-    return True
+    return [name for name in fields if not any(has_path(item, name) for item in items)]
 
 
 def _render(spec: ListSpec, result: ObjectList, fields: list[str], filter: str | None) -> str:

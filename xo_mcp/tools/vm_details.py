@@ -11,7 +11,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from xo_mcp.client import JsonObject, XoClient, as_dict, check_id
+from xo_mcp.client import Collection, JsonObject, XoClient, as_dict, check_id
 from xo_mcp.errors import XoMcpError
 from xo_mcp.formatting import fmt_bytes
 from xo_mcp.models import Disk, NamedRef, VmDetails
@@ -67,7 +67,7 @@ async def _enrich(client: XoClient, vm: JsonObject) -> VmDetails:
     return _details(vm, found, notes)
 
 
-async def _name_of(client: XoClient, collection: Any, object_id: str) -> NamedRef:
+async def _name_of(client: XoClient, collection: Collection, object_id: str) -> NamedRef:
     rows = await client.list_objects(collection, fields=["id", "name_label"], filter=f'id:"{object_id}"', limit=1)
     name = rows[0].get("name_label") if rows else None
     return NamedRef(id=object_id, name=name if isinstance(name, str) else None)
