@@ -25,8 +25,8 @@ def main(argv: list[str]) -> int:
     options = parser.parse_args(argv)
 
     from xo_mcp.simulator.generator import generate_inventory
+    from xo_mcp.simulator.runner import run_simulator
     from xo_mcp.simulator.state import SimulatorState
-    from xo_mcp.simulator.testing import run_simulator
 
     inventory = generate_inventory(seed=options.seed, pools=options.pools, hosts_per_pool=3, vms=options.vms)
     with run_simulator(SimulatorState(inventory=inventory)) as sim:

@@ -9,8 +9,8 @@ import pytest
 
 from xo_mcp.simulator.auth import User
 from xo_mcp.simulator.generator import generate_inventory
+from xo_mcp.simulator.runner import RunningSimulator, run_simulator
 from xo_mcp.simulator.state import SimulatorState, default_users
-from xo_mcp.simulator.testing import RunningSimulator, run_simulator
 
 from .mcp_harness import McpSession, base_env, mcp_server
 

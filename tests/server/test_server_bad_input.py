@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from xo_mcp.simulator.testing import RunningSimulator
+from xo_mcp.simulator.runner import RunningSimulator
 
 from .mcp_harness import McpSession
 

@@ -13,7 +13,7 @@ from mcp import Client
 
 from xo_mcp.config import DEFAULT_TIMEOUT_S, load_settings
 from xo_mcp.errors import ConfigError
-from xo_mcp.simulator.testing import RunningSimulator
+from xo_mcp.simulator.runner import RunningSimulator
 
 from .conftest import OPS_TOKEN
 from .mcp_harness import XO_MCP, base_env

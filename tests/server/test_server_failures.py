@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from xo_mcp.errors import MAX_MESSAGE_CHARS
-from xo_mcp.simulator.testing import RunningSimulator
+from xo_mcp.simulator.runner import RunningSimulator
 
 from .conftest import COLON_PASSWORD, COLON_USERNAME, OPS_PASSWORD, OPS_TOKEN, OPS_USERNAME, WRONG_PASSWORD, WRONG_TOKEN
 from .mcp_harness import McpSession

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from xo_mcp.simulator.testing import RunningSimulator, run_simulator
+from xo_mcp.simulator.runner import RunningSimulator, run_simulator
 
 from .mcp_harness import McpSession, text_of
 
@@ -220,7 +220,7 @@ def test_pool_dashboard(xo: McpSession, sim: RunningSimulator) -> None:
 
 
 def test_summary_of_an_empty_estate(server_with: Any) -> None:
-    from xo_mcp.simulator.testing import run_simulator
+    from xo_mcp.simulator.runner import run_simulator
 
     from .conftest import OPS_TOKEN, make_state
 

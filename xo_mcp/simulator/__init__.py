@@ -25,8 +25,8 @@ from xo_mcp.simulator.faults import FaultRule, Faults
 from xo_mcp.simulator.generator import generate_inventory
 from xo_mcp.simulator.inventory import Inventory, inventory_from_data, load_inventory
 from xo_mcp.simulator.request_log import RequestLog, RequestRecord
+from xo_mcp.simulator.runner import RunningSimulator, run_simulator, run_simulator_async
 from xo_mcp.simulator.state import SimulatorState
-from xo_mcp.simulator.testing import RunningSimulator, run_simulator, run_simulator_async
 
 __all__ = [
     "ADMIN_PASSWORD",

@@ -12,8 +12,8 @@ from types import FrameType
 
 from xo_mcp.simulator.generator import generate_inventory
 from xo_mcp.simulator.inventory import load_inventory
+from xo_mcp.simulator.runner import run_simulator
 from xo_mcp.simulator.state import SimulatorState
-from xo_mcp.simulator.testing import run_simulator
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""Run the simulator on a loopback port for the length of a `with` block (tests, demo, bench).
+"""Run the simulator on a loopback port for the length of a `with` block (tests, demo, bench, `xo-mcp simulate`).
 
     with run_simulator() as sim:
         httpx.get(f"{sim.url}/rest/v0/vms", auth=(sim.admin_username, sim.admin_password))
