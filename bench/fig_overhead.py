@@ -21,7 +21,6 @@ from bench.stats import median, ms, percentile
 from xo_mcp.client import XoClient
 from xo_mcp.config import load_settings
 from xo_mcp.tools.inventory import POOL_HOST_CAP, POOLS
-from xo_mcp.tools.listing import parse_fields
 
 F4 = "4 MCP overhead"
 
@@ -34,7 +33,7 @@ async def _timed(action: Callable[[], Awaitable[Any]]) -> float:
 
 async def run(bench: Bench, ours: McpProcess, url: str, token: str) -> None:
     client = XoClient(load_settings({"XO_URL": url, "XO_TOKEN": token}))
-    pool_fields = parse_fields(None, POOLS.default_fields, "get_pool_dashboard")
+    pool_fields = list(POOLS.default_fields)
 
     async def raw_pools() -> None:
         rows = [row async for row in client.iter_objects("pools", fields=pool_fields, limit=POOL_HOST_CAP + 1)]

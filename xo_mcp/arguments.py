@@ -1,85 +1,194 @@
-"""Tool-argument hygiene at the protocol edge: unknown arguments refused, validation errors made short.
+"""Tool arguments as types: validated by pydantic before a tool runs, so no bad value ever reaches XO.
 
-The SDK ignores arguments a tool does not declare (a misspelt `filtre` would silently list everything)
-and reports type errors in pydantic's long form with a documentation link. This middleware refuses the
-first and rewrites the second into one line per argument, so the assistant can correct its call.
+- `object_id(kind)` — an XO id that knows its object kind and how to find valid ids; the value becomes an
+  `XoId` (a `str`) carrying that kind, so a 404 can say which tool lists valid ids.
+- `Filter`, `Fields`, `Offset`, `page_size(max)` — the common list arguments.
+
+Every check raises a `PydanticCustomError` whose message is complete: `argument_errors()` turns the SDK's
+validation failure into one short line per argument, and it is the only place that words them.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
-from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult, TextContent
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import PydanticCustomError, core_schema
 
 from xo_mcp.errors import quote
 
-_PYDANTIC_ERROR = re.compile(
-    r"^(?P<field>\S[^\n]*)\n {2}(?P<message>[^\n]+?)"
-    r"(?: \[type=[^,\]]+(?:, input_value=(?P<value>.*?), input_type=\w+)?\])?$",
-    re.M,
-)
-_SDK_PREFIX = re.compile(r"^Error executing tool (?P<tool>[\w.-]+): \d+ validation errors? for \w+\n")
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic.fields import FieldInfo
+    from pydantic.json_schema import JsonSchemaValue
+
+# XO ids are uuids, `<pool uuid>-<template uuid>`, `OpaqueRef:…`, task ids like `0mdd1basu` or
+# ms-timestamps: letters, digits and `-_.:` cover them all. Anything else cannot name an object, so it is
+# refused before a request leaves (and `..`, `/`, `?`, `#` can never alter the path).
+_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
+_FIELD_PATTERN = re.compile(r"[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,99}")
+MAX_FILTER_CHARS = 2000
+MAX_OFFSET = 10_000_000
 
 
-class ArgumentGuard:
-    """ServerMiddleware for `tools/call`."""
+@dataclass(frozen=True)
+class ObjectKind:
+    """A kind of XO object, as a tool argument names it."""
 
-    def __init__(self) -> None:
-        self._server: MCPServer[Any] | None = None
-        self._accepted: dict[str, set[str]] | None = None
-
-    def bind(self, server: MCPServer[Any]) -> None:
-        self._server = server
-
-    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        params = ctx.params
-        if ctx.method != "tools/call" or not isinstance(params, dict):
-            return await call_next(ctx)
-        name = params.get("name")
-        arguments = params.get("arguments")
-        accepted = (await self._accepted_arguments()).get(name) if isinstance(name, str) else None
-        if accepted is not None and isinstance(arguments, dict):
-            unknown = sorted(set(arguments) - accepted)
-            if unknown:
-                return _error(
-                    f"Unknown argument(s) {', '.join(quote(u, 40) for u in unknown[:5])} for {name}; "
-                    f"it accepts: {', '.join(sorted(accepted)) or 'no arguments'}."
-                )
-        result = await call_next(ctx)
-        return _shorten_validation_error(result)
-
-    async def _accepted_arguments(self) -> dict[str, set[str]]:
-        if self._accepted is None:
-            assert self._server is not None, "ArgumentGuard.bind() was not called"
-            self._accepted = {
-                tool.name: set(tool.input_schema.get("properties", {})) for tool in await self._server.list_tools()
-            }
-        return self._accepted
+    noun: str
+    """How messages name it: `VM`, `pool`, `backup job`."""
+    type_word: str
+    """XO's own word in `no such <type> <id>` answers: `VM`, `pool`, `backup-job`."""
+    collection: str
+    """Its REST collection, e.g. `vms` for `/rest/v0/vms/{id}`."""
+    lister: str
+    """How the assistant finds valid ids: a tool call, e.g. `list_vms`."""
 
 
-def _error(text: str) -> CallToolResult:
-    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+class XoId(str):
+    """A validated XO object id that remembers its kind."""
+
+    kind: ObjectKind
+
+    def __new__(cls, value: str, kind: ObjectKind) -> XoId:
+        made = super().__new__(cls, value)
+        made.kind = kind
+        return made
 
 
-def _shorten_validation_error(result: HandlerResult) -> HandlerResult:
-    # The handler's result arrives in wire form (a dict with camelCase keys).
-    if not isinstance(result, dict) or not result.get("isError"):
-        return result
-    content = result.get("content")
-    first = content[0] if isinstance(content, list) and content else None
-    text = first.get("text") if isinstance(first, dict) else None
-    if not isinstance(text, str) or (head := _SDK_PREFIX.match(text)) is None:
-        return result
+def check_id(value: str, kind: ObjectKind) -> XoId:
+    if not value.strip():
+        raise PydanticCustomError("xo_id", f"the {kind.noun} id is empty: {kind.lister} gives valid ids")
+    if _ID_PATTERN.fullmatch(value) is None or ".." in value:
+        raise PydanticCustomError(
+            "xo_id",
+            f"{quote(value, 60)} is not a {kind.noun} id: XO ids are UUIDs such as '3f1c0d2e-…' (letters, digits, "
+            f"'-', '_', '.', ':'; no spaces, '/', '?', '#'); {kind.lister} gives valid ids",
+        )
+    return XoId(value, kind)
+
+
+@dataclass(frozen=True)
+class _IdOf:
+    kind: ObjectKind
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            lambda value: check_id(value, self.kind), core_schema.str_schema(strict=True)
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "description": f"The {self.kind.noun}'s id, as given by {self.kind.lister}."}
+
+
+def object_id(kind: ObjectKind) -> Any:
+    """Annotation metadata for an id argument: `vm_id: Annotated[XoId, object_id(VM)]`."""
+    return _IdOf(kind)
+
+
+def id_arguments(fn: Callable[..., Any]) -> dict[str, ObjectKind]:
+    """The id arguments of a tool function and the kind of object each names."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    return {
+        name: meta.kind
+        for name, hint in hints.items()
+        for meta in getattr(hint, "__metadata__", ())
+        if isinstance(meta, _IdOf)
+    }
+
+
+def _check_filter(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_FILTER_CHARS:
+        raise PydanticCustomError("filter", f"the filter is {len(value)} characters long; at most {MAX_FILTER_CHARS}")
+    if any(ord(char) < 0x20 and char not in "\t\n\r" for char in value):
+        raise PydanticCustomError("filter", f"the filter {quote(value, 80)} contains control characters")
+    return value
+
+
+class FieldNames(tuple[str, ...]):
+    """Property names for XO's `fields` parameter, `id` first, without duplicates."""
+
+
+def _check_fields(value: str | None) -> FieldNames | None:
+    if value is None or not value.strip():
+        return None
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if "*" in names:
+        raise PydanticCustomError(
+            "fields",
+            "fields='*' would return every property of every object and flood the context: name the properties "
+            "you need, e.g. 'name_label,power_state,tags'",
+        )
+    bad = [name for name in names if _FIELD_PATTERN.fullmatch(name) is None]
+    if bad:
+        raise PydanticCustomError(
+            "fields",
+            f"invalid field name(s) {', '.join(quote(b, 40) for b in bad[:3])}: use XO property names separated by "
+            "commas, e.g. 'id,name_label,power_state', or dotted paths like 'CPUs.max'",
+        )
+    return FieldNames(dict.fromkeys(["id", *names]))
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A `str | None` argument turned into another value by `check` (schema stays a nullable string)."""
+
+    check: Any
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            self.check, core_schema.nullable_schema(core_schema.str_schema(strict=True))
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string"}
+
+
+Filter = Annotated[
+    str | None,
+    _Checked(_check_filter),
+    Field(description="XO filter, e.g. `power_state:Running name_label:web*` (space = AND). Omit for all."),
+]
+Fields = Annotated[
+    FieldNames | None,
+    _Checked(_check_fields),
+    Field(description="Comma-separated property names, e.g. 'name_label,tags,CPUs.max'. Omit for the defaults."),
+]
+Offset = Annotated[
+    int, Field(strict=True, ge=0, le=MAX_OFFSET, description="Matching objects to skip (the next page's offset).")
+]
+
+
+def page_size(maximum: int) -> FieldInfo:
+    """Annotation metadata for a `limit` argument: a whole number from 1 to ``maximum`` (booleans refused)."""
+    info: FieldInfo = Field(strict=True, ge=1, le=maximum, description=f"Page size, 1 to {maximum}.")
+    return info
+
+
+def argument_errors(error: ValidationError) -> str:
+    """One line naming each bad argument, from pydantic's structured errors (never its long text):
+    "Invalid argument `limit`: input should be greater than or equal to 1 (got 0)."."""
     problems = []
-    for match in _PYDANTIC_ERROR.finditer(text[head.end() :]):
-        value = match.group("value")
-        missing = match.group("message") == "Field required"
-        shown = f" (got {value if len(value) <= 40 else value[:40] + '…'})" if value and not missing else ""
-        problems.append(f"{match.group('field')}: {match.group('message')}{shown}")
-    if not problems:
-        return result
-    short = f"Invalid arguments for {head.group('tool')}: " + "; ".join(problems[:5]) + "."
-    return {**result, "content": [{"type": "text", "text": short}]}
+    for item in error.errors(include_url=False)[:5]:
+        location = ".".join(str(part) for part in item["loc"])
+        name = f" `{location}`" if location else ""
+        if item["type"] == "missing":
+            problems.append(f"{name.strip()} is required")
+            continue
+        message = item["msg"]
+        if not item["type"].startswith(("xo_id", "filter", "fields")):
+            value = item.get("input")
+            shown = quote(value, 40) if isinstance(value, str) else repr(value)[:40]
+            message = f"{message[:1].lower()}{message[1:]} (got {shown})"
+        problems.append(f"{name.strip()}: {message}" if name else message)
+    return "Invalid argument " + "; ".join(problems) + "." if problems else "Invalid arguments."

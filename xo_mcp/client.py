@@ -1,7 +1,8 @@
-"""The one REST client every tool shares: async httpx over XO's /rest/v0, GET only.
+"""The one REST client every tool shares: async httpx over XO's /rest/v0, GET only, fetching and nothing else.
 
-No method here can send anything but GET: the only calls into httpx are `.get` and
-`.stream("GET", …)`. Every failure leaves as an XoMcpError subclass worded in `errors.py`.
+Arguments arrive validated (`xo_mcp.arguments`); this module only builds requests and reads answers. Every
+request goes through `_request()`, the one place where transport failures and error statuses become
+`XoMcpError`s (worded in `errors.py`). No method can send anything but GET.
 
 httpx is imported where it is first needed, not at module level: the server starts without it (about
 25 ms of the start-up budget), and the first request pays it once.
@@ -20,76 +21,22 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote as url_quote
 
 from xo_mcp import __version__, errors
+from xo_mcp.coerce import JsonObject
 from xo_mcp.config import Settings
-from xo_mcp.errors import InvalidArgument, XoApiError
+from xo_mcp.errors import XoApiError
 
 if TYPE_CHECKING:
     import httpx
 
-Collection = Literal[
-    "pools",
-    "hosts",
-    "vms",
-    "srs",
-    "networks",
-    "vdis",
-    "vm-templates",
-    "vm-snapshots",
-    "alarms",
-    "messages",
-    "tasks",
-    "backup-jobs",
-    "backup-logs",
-]
-JsonObject = dict[str, Any]
+    from xo_mcp.arguments import XoId
 
-# XO ids are uuids, `<pool uuid>-<template uuid>`, `OpaqueRef:…`, task ids like `0mdd1basu` or
-# ms-timestamps: letters, digits and `-_.:` cover them all. Anything else cannot name an object,
-# so it is refused before a request leaves (and `..`, `/`, `?`, `#` can never alter the path).
-_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
-_FIELD_PATTERN = re.compile(r"[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,99}")
-MAX_FILTER_CHARS = 2000
 _ERROR_BODY_LIMIT = 64 * 1024
 _VERSION_PROBE_BYTES = 64 * 1024
 _SPEC_VERSION = re.compile(rb'"info"\s*:\s*\{.*?"version"\s*:\s*"([^"]{1,40})"', re.S)
 
 
-def check_id(value: str, *, kind: str, lister: str) -> str:
-    """Return ``value`` if it can be an XO object id, else raise InvalidArgument naming the problem."""
-    if not value or not value.strip():
-        raise InvalidArgument(f"The {kind} id is empty. Use {lister} to find valid ids.")
-    if _ID_PATTERN.fullmatch(value) is None or ".." in value:
-        raise InvalidArgument(
-            f"{errors.quote(value, 60)} is not a valid {kind} id: XO ids are UUIDs such as "
-            f"'3f1c0d2e-…' (letters, digits, '-', '_', '.', ':'; no spaces, '/', '?', '#'). Use {lister} to find ids."
-        )
-    return value
-
-
-def check_filter(value: str | None) -> str | None:
-    """Refuse filters that cannot be meaningful before they reach XO; XO itself checks the syntax."""
-    if value is None or not value.strip():
-        return None
-    if len(value) > MAX_FILTER_CHARS:
-        raise InvalidArgument(f"The filter is {len(value)} characters long; the limit is {MAX_FILTER_CHARS}.")
-    if any(ord(char) < 0x20 and char not in "\t\n\r" for char in value):
-        raise InvalidArgument(f"The filter {errors.quote(value, 80)} contains control characters.")
-    return value
-
-
-def check_fields(fields: Sequence[str]) -> list[str]:
-    """Validate property names for XO's `fields` parameter (comma-separated, dotted paths allowed)."""
-    bad = [name for name in fields if _FIELD_PATTERN.fullmatch(name) is None]
-    if bad:
-        raise InvalidArgument(
-            f"Invalid field name(s) {', '.join(errors.quote(b, 40) for b in bad[:3])}: use XO property names "
-            "separated by commas, e.g. 'id,name_label,power_state' or dotted paths like 'CPUs.max'."
-        )
-    return list(dict.fromkeys(fields))
-
-
 class XoClient:
-    """Typed, read-only access to XO's REST API over one pooled connection set."""
+    """Read-only access to XO's REST API over one pooled connection set."""
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._settings = settings
@@ -135,43 +82,50 @@ class XoClient:
         if self._client is not None:
             await self._client.aclose()
 
-    # --- typed resources ------------------------------------------------------------------
+    # --- collections ----------------------------------------------------------------------
 
     async def list_objects(
         self,
-        collection: Collection,
+        collection: str,
         *,
         fields: Sequence[str],
         filter: str | None = None,
         limit: int | None = None,
+        parent: XoId | None = None,
     ) -> list[JsonObject]:
-        """Objects of a collection as dicts with the given fields (XO answers hrefs without `fields`)."""
-        data = await self._get_json(f"/{collection}", _query(fields, filter, limit), filter_text=filter)
-        return _objects(data, f"/{collection}")
+        """Objects of a collection (or of `parent`'s sub-collection) with the given fields."""
+        path = _collection_path(collection, parent)
+        data = await self._get_json(path, _query(fields, filter, limit), target=parent, filter_text=filter)
+        return _objects(data, path)
 
     async def iter_objects(
         self,
-        collection: Collection,
+        collection: str,
         *,
         fields: Sequence[str],
         filter: str | None = None,
         limit: int | None = None,
+        parent: XoId | None = None,
     ) -> AsyncIterator[JsonObject]:
         """Stream a collection as NDJSON: memory stays flat however many objects XO holds."""
+        path = _collection_path(collection, parent)
         params = _query(fields, filter, limit) | {"ndjson": "true"}
-        async for item in self._stream_ndjson(f"/{collection}", params, filter_text=filter):
-            if isinstance(item, dict):
-                yield item
+        async for block in self._ndjson_blocks(path, params, target=parent, filter_text=filter):
+            for line in block.splitlines():
+                if line.strip() and isinstance(item := _parse_line(line, path), dict):
+                    yield item
 
-    async def count(self, collection: Collection, *, filter: str | None = None, limit: int | None = None) -> int:
+    async def count(self, collection: str, *, filter: str | None = None, limit: int | None = None) -> int:
         """How many objects match (at most ``limit``), streaming bare hrefs (the smallest answer XO gives)."""
         total = 0
-        params = _filter_only(filter) | ({"limit": str(limit)} if limit is not None else {})
+        params = {"ndjson": "true"} | ({"filter": filter} if filter else {})
+        if limit is not None:
+            params["limit"] = str(limit)
         async for block in self._ndjson_blocks(f"/{collection}", params, filter_text=filter):
             total += block.count(b"\n")
         return total
 
-    async def tally(self, collection: Collection, field: str) -> Counter[str]:
+    async def tally(self, collection: str, field: str) -> Counter[str]:
         """How many objects have each value of one top-level string property, streaming.
 
         XO writes NDJSON with JSON.stringify (compact), so the value is found in each block of lines with
@@ -191,30 +145,17 @@ class XoClient:
                 counts[value if isinstance(value, str) and value else "Unknown"] += 1
         return counts
 
-    async def get_pool(self, pool_id: str) -> JsonObject:
-        return await self._get_object("pools", pool_id, "pool")
+    # --- single objects ---------------------------------------------------------------------
 
-    async def get_host(self, host_id: str) -> JsonObject:
-        return await self._get_object("hosts", host_id, "host")
+    async def get_object(self, object_id: XoId) -> JsonObject:
+        """One whole object of the kind its id names."""
+        path = f"/{object_id.kind.collection}/{_segment(object_id)}"
+        return _object(await self._get_json(path, {}, target=object_id), path)
 
-    async def get_vm(self, vm_id: str) -> JsonObject:
-        return await self._get_object("vms", vm_id, "VM")
-
-    async def get_pool_dashboard(self, pool_id: str) -> JsonObject:
-        data = await self._get_json(f"/pools/{_segment(pool_id)}/dashboard", {}, object_type="pool", object_id=pool_id)
+    async def get_pool_dashboard(self, pool_id: XoId) -> JsonObject:
+        path = f"/pools/{_segment(pool_id)}/dashboard"
+        data = await self._get_json(path, {}, target=pool_id, endpoint="pool dashboard")
         return _object(data, "/pools/{id}/dashboard")
-
-    async def list_vm_vdis(self, vm_id: str, *, fields: Sequence[str], limit: int | None = None) -> list[JsonObject]:
-        path = f"/vms/{_segment(vm_id)}/vdis"
-        data = await self._get_json(path, _query(fields, None, limit), object_type="VM", object_id=vm_id)
-        return _objects(data, path)
-
-    async def list_object_alarms(
-        self, collection: Literal["pools", "hosts", "vms"], object_id: str, *, fields: Sequence[str], limit: int
-    ) -> list[JsonObject]:
-        path = f"/{collection}/{_segment(object_id)}/alarms"
-        data = await self._get_json(path, _query(fields, None, limit), object_id=object_id)
-        return _objects(data, path)
 
     # --- service probes -------------------------------------------------------------------
 
@@ -223,31 +164,15 @@ class XoClient:
 
         A disabled switch raises XoMcpDisabled, like any call XO refuses with `mcp_disabled`.
         """
-        import httpx
-
         # Asked without credentials, like the official server: the switch is public, and a bad
         # password must not be mistaken for a disabled MCP.
-        request = self._http.build_request("GET", "/mcp/status")
-        request.headers.pop("Cookie", None)
-        try:
-            response = await self._http.send(request, auth=None)
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from None
-        if response.status_code == 404:
-            return None
-        if response.is_success:
-            return True
-        # Only XO's own `mcp_disabled` answer is the switch; any other 503 is an overloaded or broken XO.
-        raise errors.from_response(response.status_code, response.content[:_ERROR_BODY_LIMIT])
+        async with self._request("/mcp/status", anonymous=True, accept={404}) as response:
+            return None if response.status_code == 404 else True
 
     async def rest_api_version(self) -> str | None:
         """The REST API version from the head of XO's OpenAPI spec, without downloading all of it."""
-        import httpx
-
         try:
-            async with self._http.stream("GET", "/docs/swagger.json") as response:
-                if not response.is_success:
-                    return None
+            async with self._request("/docs/swagger.json") as response:
                 head = b""
                 async for chunk in response.aiter_bytes():
                     head += chunk
@@ -255,7 +180,8 @@ class XoClient:
                         return match.group(1).decode("utf-8", "replace")
                     if len(head) >= _VERSION_PROBE_BYTES:
                         return None
-        except httpx.HTTPError:
+        except errors.XoMcpError:
+            # The version is a nicety: an XO without a reachable spec is still connected.
             return None
         return None
 
@@ -265,87 +191,91 @@ class XoClient:
         await self._get_json("/pools", _query(["id"], None, 1))
         return time.perf_counter() - started
 
-    # --- transport --------------------------------------------------------------------------
+    # --- the request path -------------------------------------------------------------------
 
-    async def _get_object(self, collection: Collection, object_id: str, object_type: str) -> JsonObject:
-        path = f"/{collection}/{_segment(object_id)}"
-        data = await self._get_json(path, {}, object_type=object_type, object_id=object_id)
-        return _object(data, path)
+    @asynccontextmanager
+    async def _request(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        target: XoId | None = None,
+        endpoint: str | None = None,
+        filter_text: str | None = None,
+        anonymous: bool = False,
+        accept: frozenset[int] | set[int] = frozenset(),
+    ) -> AsyncIterator[httpx.Response]:
+        """A streamed GET whose status is checked: the body is the caller's to read, inside the block.
+
+        Statuses of 300 and above raise (unless in ``accept``); so do transport failures, whether they
+        happen while connecting or while the caller reads the body.
+        """
+        import httpx
+
+        request = self._http.build_request("GET", path, params=params)
+        if anonymous:
+            request.headers.pop("Cookie", None)
+        try:
+            response = await self._http.send(request, stream=True, auth=None if anonymous else httpx.USE_CLIENT_DEFAULT)
+            try:
+                status = response.status_code
+                if status >= 300 and status not in accept:
+                    body = await _read_capped(response)
+                    raise self._status_error(response, body, target, endpoint, filter_text)
+                yield response
+            finally:
+                await response.aclose()
+        except httpx.TransportError as exc:
+            raise errors.from_transport_error(
+                exc, base_url=self._settings.base_url, timeout=self._settings.timeout, tls=self._tls_mode()
+            ) from None
+        except httpx.HTTPError as exc:
+            raise XoApiError(f"Unreadable answer from Xen Orchestra for {path}: {type(exc).__name__}.") from None
 
     async def _get_json(
         self,
         path: str,
         params: Mapping[str, str],
         *,
-        object_type: str | None = None,
-        object_id: str | None = None,
+        target: XoId | None = None,
+        endpoint: str | None = None,
         filter_text: str | None = None,
     ) -> Any:
-        import httpx
-
+        async with self._request(path, params, target=target, endpoint=endpoint, filter_text=filter_text) as response:
+            content = await response.aread()
+            content_type = response.headers.get("content-type", "")
         try:
-            response = await self._http.get(path, params=params)
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from None
-        except httpx.HTTPError as exc:
-            raise XoApiError(f"Unreadable answer from Xen Orchestra for {path}: {type(exc).__name__}.") from None
-        if response.status_code >= 300:
-            raise self._status_error(response, response.content, object_type, object_id, filter_text)
-        try:
-            return json.loads(response.content)
+            return json.loads(content)
         except ValueError:
-            raise errors.invalid_json(path, response.headers.get("content-type", "")) from None
-
-    async def _stream_ndjson(
-        self, path: str, params: Mapping[str, str], *, filter_text: str | None = None
-    ) -> AsyncIterator[Any]:
-        async for block in self._ndjson_blocks(path, params, filter_text=filter_text):
-            for line in block.splitlines():
-                if line.strip():
-                    yield _parse_line(line, path)
+            raise errors.invalid_json(path, content_type) from None
 
     async def _ndjson_blocks(
-        self, path: str, params: Mapping[str, str], *, filter_text: str | None = None
+        self,
+        path: str,
+        params: Mapping[str, str],
+        *,
+        target: XoId | None = None,
+        filter_text: str | None = None,
     ) -> AsyncIterator[bytes]:
         """The body in blocks of whole lines (each ending with a newline), as they arrive."""
-        import httpx
-
-        async with self._streaming(path, params, filter_text) as response:
+        async with self._request(path, params, target=target, filter_text=filter_text) as response:
             pending = b""
-            try:
-                async for chunk in response.aiter_bytes():
-                    pending += chunk
-                    cut = pending.rfind(b"\n") + 1
-                    if cut:
-                        yield pending[:cut]
-                        pending = pending[cut:]
-            except httpx.TransportError as exc:
-                raise self._transport_error(exc) from None
+            async for chunk in response.aiter_bytes():
+                pending += chunk
+                cut = pending.rfind(b"\n") + 1
+                if cut:
+                    yield pending[:cut]
+                    pending = pending[cut:]
             if pending.strip():
                 # XO ends every NDJSON line with "\n": a tail without one is a cut-off answer.
                 raise errors.invalid_json(path, response.headers.get("content-type", ""))
-
-    @asynccontextmanager
-    async def _streaming(
-        self, path: str, params: Mapping[str, str], filter_text: str | None
-    ) -> AsyncIterator[httpx.Response]:
-        import httpx
-
-        try:
-            async with self._http.stream("GET", path, params=params) as response:
-                if response.status_code >= 300:
-                    body = await _read_capped(response)
-                    raise self._status_error(response, body, None, None, filter_text)
-                yield response
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from None
 
     def _status_error(
         self,
         response: httpx.Response,
         body: bytes,
-        object_type: str | None,
-        object_id: str | None,
+        target: XoId | None,
+        endpoint: str | None,
         filter_text: str | None,
     ) -> errors.XoMcpError:
         status = response.status_code
@@ -354,14 +284,17 @@ class XoClient:
         return errors.from_response(
             status,
             body[:_ERROR_BODY_LIMIT],
-            object_type=object_type,
-            object_id=object_id,
+            target=target,
+            endpoint=endpoint,
             filter_text=filter_text,
             password_has_colon=bool(self._settings.password and ":" in self._settings.password),
+            api_url=self._settings.api_url,
         )
 
-    def _transport_error(self, exc: httpx.TransportError) -> errors.XoMcpError:
-        return errors.from_transport_error(exc, base_url=self._settings.base_url, timeout=self._settings.timeout)
+    def _tls_mode(self) -> Literal["off", "verify"] | None:
+        if not self._settings.base_url.startswith("https:"):
+            return None
+        return "verify" if self._settings.verify_ssl else "off"
 
 
 def _verify_setting(settings: Settings) -> ssl.SSLContext | bool:
@@ -376,6 +309,12 @@ def _segment(object_id: str) -> str:
     return url_quote(object_id, safe="")
 
 
+def _collection_path(collection: str, parent: XoId | None) -> str:
+    if parent is None:
+        return f"/{collection}"
+    return f"/{parent.kind.collection}/{_segment(parent)}/{collection}"
+
+
 def _query(fields: Sequence[str], filter: str | None, limit: int | None) -> dict[str, str]:
     # `fields` is always sent: without it XO answers with href strings instead of objects.
     params = {"fields": ",".join(fields)}
@@ -384,10 +323,6 @@ def _query(fields: Sequence[str], filter: str | None, limit: int | None) -> dict
     if limit is not None:
         params["limit"] = str(limit)
     return params
-
-
-def _filter_only(filter: str | None) -> dict[str, str]:
-    return {"filter": filter, "ndjson": "true"} if filter else {"ndjson": "true"}
 
 
 def _parse_line(line: bytes, path: str) -> Any:
@@ -416,8 +351,3 @@ async def _read_capped(response: httpx.Response) -> bytes:
         if len(body) >= _ERROR_BODY_LIMIT:
             break
     return body
-
-
-def as_dict(value: Any) -> JsonObject:
-    """A nested XO object, or {} when the property is absent, null or of another type."""
-    return value if isinstance(value, dict) else {}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import ssl
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 MAX_MESSAGE_CHARS = 400
 _QUOTE_LIMIT = 120
@@ -31,17 +31,12 @@ _QUOTE_LIMIT = 120
 if TYPE_CHECKING:
     import httpx
 
+    from xo_mcp.arguments import XoId
+
 FILTER_SYNTAX_HINT = (
     "Filter syntax: `property:value` (e.g. `power_state:Running`), globs `name_label:web*`, "
     'negation `!power_state:Halted`, OR `|(a b)`, numbers `CPUs:max:>=4`, quoted values `tags:"a b"`.'
 )
-
-# Which tool lists valid ids of each XO object type, for 404 advice.
-_LISTING_TOOL = {
-    "vm": "list_vms",
-    "host": "list_hosts",
-    "pool": "list_pools",
-}
 
 
 class XoMcpError(Exception):
@@ -122,8 +117,14 @@ def quote(value: str, limit: int = _QUOTE_LIMIT) -> str:
 # --- transport failures ---------------------------------------------------------------------
 
 
-def from_transport_error(exc: httpx.TransportError, *, base_url: str, timeout: float) -> XoMcpError:
-    """Map an httpx transport failure (no HTTP answer) to a message."""
+def from_transport_error(
+    exc: httpx.TransportError, *, base_url: str, timeout: float, tls: Literal["off", "verify"] | None = None
+) -> XoMcpError:
+    """Map an httpx transport failure (no HTTP answer) to a message.
+
+    ``tls`` is how the client treats certificates (None for plain http): advice never suggests a setting
+    that is already applied.
+    """
     import httpx
 
     if isinstance(exc, httpx.TimeoutException):
@@ -133,11 +134,22 @@ def from_transport_error(exc: httpx.TransportError, *, base_url: str, timeout: f
             "XO may be overloaded or the network slow: retry, narrow the request (filter, limit), "
             "or raise XO_TIMEOUT."
         )
-    if _is_tls_failure(exc):
+    if _is_plain_http_answer(exc):
+        return XoTlsError(
+            f"Xen Orchestra at {base_url} does not speak TLS on that port (it answered in plain HTTP): "
+            "use http:// in XO_URL, or the port where XO serves HTTPS."
+        )
+    if _is_certificate_failure(exc):
         return XoTlsError(
             f"TLS certificate verification failed for {base_url} ({_tls_reason(exc)}). "
             "XOA often uses a self-signed certificate: set XO_CA_BUNDLE to the CA file that signed it, "
             "or XO_VERIFY_SSL=false to skip verification (only on a trusted network)."
+        )
+    if _find_ssl_error(exc) is not None:
+        advice = "" if tls == "off" else " Certificates are not the cause unless XO_VERIFY_SSL=false makes it work."
+        return XoTlsError(
+            f"The TLS handshake with Xen Orchestra at {base_url} failed ({_ssl_reason(exc)}): check that XO_URL "
+            f"names XO's HTTPS address and port, and any TLS proxy in between.{advice}"
         )
     if isinstance(exc, httpx.ProxyError):
         return XoUnreachable(
@@ -163,23 +175,47 @@ def from_transport_error(exc: httpx.TransportError, *, base_url: str, timeout: f
     return XoUnreachable(f"Network error talking to Xen Orchestra at {base_url}: {type(exc).__name__}.")
 
 
-def _is_tls_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError):
-            return True
-        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _find_ssl_error(exc: BaseException) -> ssl.SSLError | None:
+    return next((e for e in _chain(exc) if isinstance(e, ssl.SSLError)), None)
+
+
+def _is_certificate_failure(exc: BaseException) -> bool:
+    return any(
+        isinstance(e, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(e) for e in _chain(exc)
+    )
+
+
+# OpenSSL's words when the peer answers a ClientHello with plain HTTP (`HTTP/1.1 400 …`).
+_PLAIN_HTTP_REASONS = ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE")
+
+
+def _is_plain_http_answer(exc: BaseException) -> bool:
+    error = _find_ssl_error(exc)
+    if error is None:
+        return False
+    reason = (getattr(error, "reason", None) or str(error)).upper().replace(" ", "_")
+    return any(word in reason for word in _PLAIN_HTTP_REASONS)
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    error = _find_ssl_error(exc)
+    reason = getattr(error, "reason", None) if error is not None else None
+    return str(reason).lower().replace("_", " ") if reason else "handshake failed"
 
 
 def _tls_reason(exc: BaseException) -> str:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) and seen.verify_message:
-            return str(seen.verify_message)
-        seen = seen.__cause__ or seen.__context__
+    for error in _chain(exc):
+        if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
+            return str(error.verify_message)
     return "certificate not trusted"
 
 
@@ -190,15 +226,17 @@ def from_response(
     status: int,
     body: bytes,
     *,
-    object_type: str | None = None,
-    object_id: str | None = None,
+    target: XoId | None = None,
+    endpoint: str | None = None,
     filter_text: str | None = None,
     password_has_colon: bool = False,
+    api_url: str = "XO_URL + /rest/v0",
 ) -> XoApiError:
     """Map an error answer from XO's REST API to a message.
 
-    ``object_type``/``object_id`` name what a single-object request asked for;
-    ``filter_text`` is the filter sent, quoted back when XO cannot parse it.
+    ``target`` is the object id the request is about (its kind knows how to find valid ids); ``endpoint``
+    names an optional route that older XOs lack; ``filter_text`` is the filter sent, quoted back when XO
+    cannot parse it.
     """
     error, data = _parse_error_body(body)
     error_text = error if isinstance(error, str) else ""
@@ -217,7 +255,7 @@ def from_response(
     if status == 403:
         return XoForbidden(_forbidden_message(error_text, data), status)
     if status == 404:
-        return XoNotFound(_not_found_message(error_text, data, object_type, object_id), status)
+        return XoNotFound(_not_found_message(error_text, data, target, endpoint, api_url), status)
     if status == 400 and (error_text.startswith("parse error") or _has_key(data, "stringToParse")):
         return XoApiError(_filter_message(error_text, data, filter_text), status)
     if status == 400 and "multiple authentication" in error_text:
@@ -310,13 +348,27 @@ def _forbidden_message(error_text: str, data: Any) -> str:
     )
 
 
-def _not_found_message(error_text: str, data: Any, object_type: str | None, object_id: str | None) -> str:
-    kind = object_type or (str(data.get("type")) if isinstance(data, Mapping) and data.get("type") else "object")
-    ident = object_id or (str(data.get("id")) if isinstance(data, Mapping) and data.get("id") else None)
-    what = f"No {kind} with id {quote(ident)}" if ident else f"Not found ({error_text or 'no such object'})"
-    tool = _LISTING_TOOL.get(kind.lower())
-    advice = f" Use {tool} to find valid ids." if tool else ""
-    return f"{what} in Xen Orchestra.{advice}"
+def _not_found_message(error_text: str, data: Any, target: XoId | None, endpoint: str | None, api_url: str) -> str:
+    # XO words a missing object `no such <type> <id>`; any other 404 is a route this XO does not have.
+    if error_text.lower().startswith("no such "):
+        type_word = str(data.get("type")) if isinstance(data, Mapping) and data.get("type") else None
+        missing_id = str(data.get("id")) if isinstance(data, Mapping) and data.get("id") else None
+        if target is not None and (missing_id is None or missing_id == target):
+            return (
+                f"No {target.kind.noun} with id {quote(target)} in Xen Orchestra. {target.kind.lister} gives valid ids."
+            )
+        if type_word and missing_id:
+            return f"No {type_word} with id {quote(missing_id)} in Xen Orchestra."
+        return f"Xen Orchestra: {quote(error_text, 160)}."
+    if endpoint is not None:
+        return (
+            f"This Xen Orchestra has no {endpoint} endpoint (HTTP 404): it is older than the REST API route "
+            "this answer needs. Updating XO adds it."
+        )
+    return (
+        f"There is no XO REST API at {api_url} (HTTP 404 for a route every XO REST API has). Check XO_URL: "
+        "scheme, host, port, and the path prefix of any reverse proxy."
+    )
 
 
 def _filter_message(error_text: str, data: Any, filter_text: str | None) -> str:

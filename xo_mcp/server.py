@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import Tool
+from pydantic import ValidationError
 
 from xo_mcp import __version__, prompts
-from xo_mcp.arguments import ArgumentGuard
+from xo_mcp.arguments import argument_errors
 from xo_mcp.client import XoClient
 from xo_mcp.config import Settings
 from xo_mcp.docs.library import DocsLibrary
+from xo_mcp.errors import quote
 from xo_mcp.schemas import slim
 from xo_mcp.state import AppState
-from xo_mcp.tools import connection, dashboard, inventory, summary, vm_details
-from xo_mcp.tools import docs as docs_tools
+from xo_mcp.tools import RESOURCES, TOOLS
+from xo_mcp.tools.base import READ_ONLY, ToolDef, failure
 
 if TYPE_CHECKING:
     import httpx
@@ -39,7 +42,21 @@ Nothing here can change the infrastructure: every tool only reads.
 
 
 class XoMcpServer(MCPServer[AppState]):
-    """MCPServer whose tool list carries lean schemas (see schemas.py)."""
+    """MCPServer with lean tool schemas (see schemas.py) and one style for argument errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._accepted: dict[str, frozenset[str]] = {}
+
+    def add_read_only_tool(self, definition: ToolDef) -> None:
+        self.add_tool(
+            definition.handler(),
+            name=definition.name,
+            title=definition.title,
+            description=definition.description,
+            annotations=READ_ONLY,
+        )
+        self._accepted[definition.name] = definition.arguments
 
     async def list_tools(self) -> list[Tool]:
         return [
@@ -52,13 +69,33 @@ class XoMcpServer(MCPServer[AppState]):
             for tool in await super().list_tools()
         ]
 
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> Any:
+        # The SDK ignores arguments a tool does not declare: a misspelt `filtre` would silently list everything.
+        accepted = self._accepted.get(name)
+        if accepted is not None and (unknown := sorted(set(arguments) - accepted)):
+            return failure(
+                name,
+                f"Unknown argument {', '.join(quote(u, 40) for u in unknown[:5])} for {name}; "
+                f"it accepts: {', '.join(sorted(accepted)) or 'no arguments'}.",
+            )
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            # The SDK reports a schema mismatch as ToolError caused by pydantic's ValidationError (a test
+            # pins this): its structured errors become one short line instead of pydantic's long text.
+            if isinstance(exc.__cause__, ValidationError):
+                return failure(name, argument_errors(exc.__cause__))
+            raise
+
 
 def build_server(
     settings: Settings,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     docs: DocsLibrary | None = None,
-) -> MCPServer[AppState]:
+) -> XoMcpServer:
     """A ready-to-run server. Nothing connects until a tool is called: XO may be down at start."""
 
     @asynccontextmanager
@@ -69,17 +106,18 @@ def build_server(
         finally:
             await client.aclose()
 
-    guard = ArgumentGuard()
     mcp = XoMcpServer(
         "xo-mcp",
         title="Xen Orchestra (read-only)",
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
-        middleware=[guard],
     )
-    for module in (connection, summary, inventory, dashboard, vm_details, docs_tools):
-        module.register(mcp)
+    for definition in TOOLS:
+        mcp.add_read_only_tool(definition)
+    for resource in RESOURCES:
+        mcp.resource(resource.uri_template, name=resource.name, title=resource.title, mime_type=resource.mime_type)(
+            resource.fn
+        )
     prompts.register(mcp)
-    guard.bind(mcp)
     return mcp

@@ -32,7 +32,7 @@ def test_search_returns_ranked_sections_with_anchored_urls_and_short_excerpts(li
     assert first.topic == "manage"
     assert [hit.score for hit in answer.results] == sorted((hit.score for hit in answer.results), reverse=True)
     assert all(len(hit.excerpt) <= EXCERPT_CHARS + 2 for hit in answer.results)
-    text = answer.as_text()
+    text = answer.render()
     assert text.startswith("1. Load balancing › ") and "{" not in text.splitlines()[0]
 
 
@@ -70,7 +70,7 @@ def test_code_and_identifiers_are_searchable(library: DocsLibrary) -> None:
 def test_nothing_found(library: DocsLibrary) -> None:
     answer = library.search("all", "zzzz qqqq")
     assert answer.results == []
-    assert "No section matches" in answer.as_text()
+    assert "No section matches" in answer.render()
 
 
 @pytest.mark.parametrize("topic", TOPICS)
@@ -78,13 +78,13 @@ def test_topic_maps_are_compact_and_start_with_the_core_page(library: DocsLibrar
     answer = library.search(topic)
     assert answer.pages, topic
     assert all(page.url.startswith("https://docs.xen-orchestra.com/") for page in answer.pages)
-    assert len(answer.as_text().encode()) < 8000
+    assert len(answer.render().encode()) < 8000
     core = answer.pages[0]
     assert core.sections and all(section.summary is not None for section in core.sections)
 
 
 def test_the_all_map_lists_the_topics(library: DocsLibrary) -> None:
-    text = library.search("all").as_text()
+    text = library.search("all").render()
     assert all(f"{topic}:" in text for topic in TOPICS)
 
 
@@ -101,7 +101,7 @@ def test_read_a_whole_page_is_capped(library: DocsLibrary) -> None:
     page = library.read("xo5/advanced.md")
     assert page.truncated and len(page.text) <= 12_000
     assert page.url == "https://docs.xen-orchestra.com/xo5/advanced"
-    assert "[truncated" in page.as_text()
+    assert "[truncated" in page.render()
 
 
 def test_read_errors_name_what_exists(library: DocsLibrary) -> None:

@@ -40,7 +40,7 @@ def evaluate(index_dir: Path | None, questions_path: Path, *, use_topic: bool = 
             started = time.perf_counter()
             library.search(topic, question["q"])
             timings.append((time.perf_counter() - started) * 1000)
-        text = answer.as_text()
+        text = answer.render()
         text_sizes.append(len(text.encode()))
         total_sizes.append(len(text.encode()) + len(answer.model_dump_json(exclude_none=True).encode()))
         page_ranks = [i for i, hit in enumerate(answer.results) if hit.source_path == question["page"]]

@@ -37,7 +37,7 @@ class SearchAnswer(BaseModel):
     pages: list[TopicPage] | None = Field(default=None, description="The topic's map (without a query)")
     note: str | None = None
 
-    def as_text(self) -> str:
+    def render(self) -> str:
         if self.pages is not None:
             return self._map_text()
         if not self.results:
@@ -70,6 +70,6 @@ class SectionText(BaseModel):
     text: str
     truncated: bool = False
 
-    def as_text(self) -> str:
+    def render(self) -> str:
         more = "\n\n[truncated: read a narrower heading for the rest]" if self.truncated else ""
         return f"{self.heading} [{self.source_path}]\n{self.url}\n\n{self.text}{more}"

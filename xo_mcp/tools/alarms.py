@@ -1,13 +1,25 @@
-"""Alarm objects (XAPI messages reshaped by XO) as one short line each."""
+"""Alarms (XAPI messages reshaped by XO): one short line each, shared by every answer that shows them."""
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
-from typing import Any
 
-from xo_mcp.client import JsonObject, as_dict
-from xo_mcp.models import AlarmLine
+from pydantic import BaseModel
+
+from xo_mcp.coerce import JsonObject, as_dict, ms_to_datetime, utc_text
+
+ALARM_FIELDS = ("id", "name", "time", "body", "object", "$pool")
+"""What an alarm line needs from /alarms."""
+MAX_ALARMS = 5
+"""Alarms shown inline in a details or dashboard answer."""
+
+
+class AlarmLine(BaseModel):
+    name: str
+    value: str | None = None
+    time: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
 
 
 def alarm_line(alarm: JsonObject) -> AlarmLine:
@@ -19,7 +31,8 @@ def alarm_line(alarm: JsonObject) -> AlarmLine:
     return AlarmLine(
         name=f"{name} {metric}" if isinstance(metric, str) and metric and metric not in name else name,
         value=f"{value}%" if isinstance(value, str) and _is_number(value) else (str(value) if value else None),
-        time=_ms_timestamp(alarm.get("time")),
+        # Alarm times are milliseconds (XO multiplies the XAPI seconds by 1000).
+        time=utc_text(ms_to_datetime(alarm.get("time"))),
         object_type=target.get("type"),
         object_id=target.get("uuid"),
     )
@@ -42,10 +55,3 @@ def _is_number(text: str) -> bool:
         return math.isfinite(float(text))
     except ValueError:
         return False
-
-
-def _ms_timestamp(value: Any) -> str | None:
-    # Alarm times are milliseconds (XO multiplies the XAPI seconds by 1000).
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        return None
-    return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")

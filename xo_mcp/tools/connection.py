@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
 
-import anyio
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult
+from pydantic import Field
 
 from xo_mcp.config import Settings
-from xo_mcp.models import ConnectionReport
-from xo_mcp.state import AppState
-from xo_mcp.tools._common import XoContext, answer, app_state, register_tool
+from xo_mcp.tools.base import Answer, XoContext, app_state, gather, tool
 
 
-async def check_connection(ctx: XoContext) -> Annotated[CallToolResult, ConnectionReport]:
+class ConnectionReport(Answer):
+    xo_url: str
+    connected: bool
+    authenticated: bool
+    auth_method: str
+    round_trip_ms: float
+    rest_api_version: str | None = None
+    mcp_access: str = Field(description="enabled, disabled, or unknown (XO older than 6.5)")
+    tls: str
+
+    def render(self) -> str:
+        version = f", REST API {self.rest_api_version}" if self.rest_api_version else ""
+        proxy = _proxy()
+        return "\n".join(
+            [
+                f"Connected to Xen Orchestra at {self.xo_url}{version}: authenticated with {self.auth_method}.",
+                f"Round trip {self.round_trip_ms:.1f} ms · TLS {self.tls} · MCP access {self.mcp_access}"
+                + (f" · via proxy from {proxy}" if proxy else ""),
+            ]
+        )
+
+
+@tool(title="Check connection")
+async def check_connection(ctx: XoContext) -> ConnectionReport:
     """Check that Xen Orchestra is reachable and the configured credentials work: reports the XO URL,
     authentication method, REST API version, round-trip time, TLS mode and whether the XO administrator
     allows MCP access. Call it first when other tools fail, or when asked whether XO is up.
@@ -23,21 +41,8 @@ async def check_connection(ctx: XoContext) -> Annotated[CallToolResult, Connecti
     state = app_state(ctx)
     client = state.client
     mcp_enabled = await client.mcp_enabled()
-    round_trip = 0.0
-    version: str | None = None
-
-    async def timed() -> None:
-        nonlocal round_trip
-        round_trip = await client.round_trip()
-
-    async def spec_version() -> None:
-        nonlocal version
-        version = await client.rest_api_version()
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(timed)
-        group.start_soon(spec_version)
-    report = ConnectionReport(
+    round_trip, version = await gather(client.round_trip(), client.rest_api_version())
+    return ConnectionReport(
         xo_url=state.settings.base_url,
         connected=True,
         authenticated=True,
@@ -47,7 +52,6 @@ async def check_connection(ctx: XoContext) -> Annotated[CallToolResult, Connecti
         mcp_access="enabled" if mcp_enabled else "unknown (XO older than 6.5 has no kill-switch)",
         tls=_tls_mode(state.settings),
     )
-    return answer(render(report), report)
 
 
 def _tls_mode(settings: Settings) -> str:
@@ -67,17 +71,4 @@ def _proxy() -> str | None:
     return None
 
 
-def render(r: ConnectionReport) -> str:
-    version = f", REST API {r.rest_api_version}" if r.rest_api_version else ""
-    proxy = _proxy()
-    return "\n".join(
-        [
-            f"Connected to Xen Orchestra at {r.xo_url}{version}: authenticated with {r.auth_method}.",
-            f"Round trip {r.round_trip_ms:.1f} ms · TLS {r.tls} · MCP access {r.mcp_access}"
-            + (f" · via proxy from {proxy}" if proxy else ""),
-        ]
-    )
-
-
-def register(mcp: MCPServer[AppState]) -> None:
-    register_tool(mcp, check_connection, title="Check connection")
+TOOLS = (check_connection,)

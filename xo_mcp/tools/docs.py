@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
-from mcp.types import CallToolResult
 from pydantic import Field
 
 from xo_mcp.docs.manifest import Topic
 from xo_mcp.docs.results import SearchAnswer, SectionText
 from xo_mcp.errors import XoMcpError
 from xo_mcp.state import AppState
-from xo_mcp.tools._common import XoContext, answer, app_state, register_tool, run_sync
+from xo_mcp.tools.base import ResourceDef, XoContext, app_state, run_sync, tool
 
 # The nine topics of the official server's search_documentation, plus `all`.
 DocsTopic = Literal[Topic, "all"]
 RESOURCE_LIMIT = 200_000  # characters: a whole page, the largest being about 50 kB
 
 
+@tool(title="Search XO documentation", toolset="docs", example={"topic": "backups", "query": "restore a VM"})
 async def search_documentation(
     ctx: XoContext,
     topic: Annotated[
@@ -33,13 +33,14 @@ async def search_documentation(
     query: Annotated[
         str | None,
         Field(
+            strict=True,
             max_length=500,
             description="What to find, in plain words or as the user's question. Omit it to get the topic's map "
             "(its pages and main sections with links).",
         ),
     ] = None,
-    max_results: Annotated[int, Field(ge=1, le=10, description="Sections to return (default 3).")] = 3,
-) -> Annotated[CallToolResult, SearchAnswer]:
+    max_results: Annotated[int, Field(strict=True, ge=1, le=10, description="Sections to return (default 3).")] = 3,
+) -> SearchAnswer:
     """Search the Xen Orchestra documentation (docs.xen-orchestra.com, indexed offline) for how-to answers:
     installation, configuration, backups, REST API and automation, infrastructure management, users and
     permissions, troubleshooting, releases and updates. With a query, returns the best matching sections,
@@ -49,32 +50,32 @@ async def search_documentation(
     read_documentation with the result's source_path and heading.
     """
     docs = app_state(ctx).docs
-    result = await run_sync(docs.search, topic, query, max_results)
-    return answer(result.as_text(), result)
+    return await run_sync(docs.search, topic, query, max_results)
 
 
+@tool(title="Read XO documentation", toolset="docs", example={"source_path": "xo5/backups.md"})
 async def read_documentation(
     ctx: XoContext,
     source_path: Annotated[
         str,
-        Field(max_length=200, description="Page path from a search result, e.g. `xo5/backups.md`."),
+        Field(strict=True, max_length=200, description="Page path from a search result, e.g. `xo5/backups.md`."),
     ],
     heading: Annotated[
         str | None,
         Field(
+            strict=True,
             max_length=300,
             description="Section to read: its title, its anchor (`#xoa`) or a heading path from a search result. "
             "Omit it to read the page from the top.",
         ),
     ] = None,
-) -> Annotated[CallToolResult, SectionText]:
+) -> SectionText:
     """Read one section of the Xen Orchestra documentation in full (with its subsections), or a page from the
     top, after search_documentation found it. Long answers are cut at about 12,000 characters: ask for a
     narrower heading to read further.
     """
     docs = app_state(ctx).docs
-    result = await run_sync(docs.read, source_path, heading)
-    return answer(result.as_text(), result)
+    return await run_sync(docs.read, source_path, heading)
 
 
 async def documentation_page(source_path: str, ctx: Context[AppState]) -> str:
@@ -84,15 +85,16 @@ async def documentation_page(source_path: str, ctx: Context[AppState]) -> str:
         page = await run_sync(docs.read, source_path, None, RESOURCE_LIMIT)
     except XoMcpError as exc:
         raise ResourceError(exc.message) from None
-    return page.as_text()
+    return page.render()
 
 
-def register(mcp: MCPServer[AppState]) -> None:
-    register_tool(mcp, search_documentation, title="Search XO documentation")
-    register_tool(mcp, read_documentation, title="Read XO documentation")
-    mcp.resource(
-        "xo-docs://{+source_path}",
+TOOLS = (search_documentation, read_documentation)
+RESOURCES = (
+    ResourceDef(
+        uri_template="xo-docs://{+source_path}",
         name="xo-docs-page",
         title="XO documentation page",
         mime_type="text/markdown",
-    )(documentation_page)
+        fn=documentation_page,
+    ),
+)

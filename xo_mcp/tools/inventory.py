@@ -1,17 +1,16 @@
-"""list_pools, list_hosts, list_vms: filtered, capped, paged listings."""
+"""list_pools, list_hosts, list_vms: filtered, capped, paged listings; the kinds of id they give."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult
-from pydantic import Field
+from xo_mcp.arguments import Fields, Filter, ObjectKind, Offset, page_size
+from xo_mcp.tools.base import XoContext, app_state, tool
+from xo_mcp.tools.listing import ListSpec, ObjectList, list_page
 
-from xo_mcp.models import ObjectList
-from xo_mcp.state import AppState
-from xo_mcp.tools._common import XoContext, app_state, register_tool
-from xo_mcp.tools.listing import ListSpec, list_page, parse_fields
+POOL = ObjectKind(noun="pool", type_word="pool", collection="pools", lister="list_pools")
+HOST = ObjectKind(noun="host", type_word="host", collection="hosts", lister="list_hosts")
+VM = ObjectKind(noun="VM", type_word="VM", collection="vms", lister="list_vms")
 
 # Pools and hosts are few; the cap only guards against a pathological estate.
 POOL_HOST_CAP = 500
@@ -41,36 +40,20 @@ VMS = ListSpec(
     pageable=True,
 )
 
-FieldsArg = Annotated[
-    str | None,
-    Field(
-        description="Comma-separated property names, e.g. 'name_label,tags,CPUs.max'. Omit for the defaults.",
-        max_length=2000,
-    ),
-]
-FilterArg = Annotated[
-    str | None,
-    Field(
-        description="XO filter, e.g. `power_state:Running name_label:web*` (space = AND). Omit for all.",
-        max_length=2000,
-    ),
-]
 
-
-async def list_pools(ctx: XoContext, fields: FieldsArg = None) -> Annotated[CallToolResult, ObjectList]:
+@tool(title="List pools")
+async def list_pools(ctx: XoContext, fields: Fields = None) -> ObjectList:
     """List the Xen Orchestra pools (an XCP-ng pool groups hosts sharing storage and networks).
 
     Default fields: id, name_label, name_description, auto_poweron, HA_enabled. Other fields: master (host
     id), default_SR, cpus, platform_version, tags. get_pool_dashboard(pool_id) gives a pool's health.
     """
     client = app_state(ctx).client
-    names = parse_fields(fields, POOLS.default_fields, "get_pool_dashboard")
-    return await list_page(client, POOLS, fields=names, filter=None, limit=POOL_HOST_CAP, offset=0)
+    return await list_page(client, POOLS, fields=fields, filter=None, limit=POOL_HOST_CAP, offset=0)
 
 
-async def list_hosts(
-    ctx: XoContext, filter: FilterArg = None, fields: FieldsArg = None
-) -> Annotated[CallToolResult, ObjectList]:
+@tool(title="List hosts")
+async def list_hosts(ctx: XoContext, filter: Filter = None, fields: Fields = None) -> ObjectList:
     """List the hypervisor hosts (XCP-ng / XenServer servers) known to Xen Orchestra.
 
     Default fields: id, name_label, productBrand, version, power_state (Running, Halted, Unknown).
@@ -78,17 +61,17 @@ async def list_hosts(
     Filters: `power_state:Running`, `$pool:<pool id>`, `rebootRequired?`.
     """
     client = app_state(ctx).client
-    names = parse_fields(fields, HOSTS.default_fields, "list_hosts with a filter on its id")
-    return await list_page(client, HOSTS, fields=names, filter=filter, limit=POOL_HOST_CAP, offset=0)
+    return await list_page(client, HOSTS, fields=fields, filter=filter, limit=POOL_HOST_CAP, offset=0)
 
 
+@tool(title="List VMs")
 async def list_vms(
     ctx: XoContext,
-    filter: FilterArg = None,
-    fields: FieldsArg = None,
-    limit: Annotated[int, Field(ge=1, le=VM_MAX_LIMIT, description="Page size.")] = VM_DEFAULT_LIMIT,
-    offset: Annotated[int, Field(ge=0, le=10_000_000, description="Matching VMs to skip (next page).")] = 0,
-) -> Annotated[CallToolResult, ObjectList]:
+    filter: Filter = None,
+    fields: Fields = None,
+    limit: Annotated[int, page_size(VM_MAX_LIMIT)] = VM_DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> ObjectList:
     """List virtual machines (templates and snapshots excluded), with a total and paging.
 
     Default fields: id, name_label, power_state (Running, Halted, Paused, Suspended), CPUs.number (vCPUs),
@@ -97,11 +80,7 @@ async def list_vms(
     The answer gives the total matching: to count VMs matching a filter, use limit=1.
     """
     client = app_state(ctx).client
-    names = parse_fields(fields, VMS.default_fields, "get_vm_details")
-    return await list_page(client, VMS, fields=names, filter=filter, limit=limit, offset=offset)
+    return await list_page(client, VMS, fields=fields, filter=filter, limit=limit, offset=offset)
 
 
-def register(mcp: MCPServer[AppState]) -> None:
-    register_tool(mcp, list_pools, title="List pools")
-    register_tool(mcp, list_hosts, title="List hosts")
-    register_tool(mcp, list_vms, title="List VMs")
+TOOLS = (list_pools, list_hosts, list_vms)

@@ -1,58 +1,82 @@
-"""Paged listing of an XO collection: the machinery behind list_pools, list_hosts and list_vms."""
+"""Paged listing of an XO collection: the machinery behind every `list_*` tool that shows objects as a table."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from mcp.types import CallToolResult
+from pydantic import Field, PrivateAttr
 
-from xo_mcp.client import Collection, JsonObject, XoClient, check_fields, check_filter
-from xo_mcp.errors import InvalidArgument
+from xo_mcp.client import XoClient
+from xo_mcp.coerce import JsonObject
 from xo_mcp.formatting import has_path, object_table, page_note
-from xo_mcp.models import ObjectList
-from xo_mcp.tools._common import answer
+from xo_mcp.tools.base import Answer
 
 COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
 class ListSpec:
-    collection: Collection
+    collection: str
     noun: str
     default_fields: tuple[str, ...]
     narrow_hint: str
     pageable: bool
 
 
-def parse_fields(raw: str | None, default: tuple[str, ...], detail_tool: str) -> list[str]:
-    """Comma-separated property names; `id` always comes first so every item can be referred to."""
-    if raw is None or not raw.strip():
-        names = list(default)
-    else:
-        names = [name.strip() for name in raw.split(",") if name.strip()]
-        if "*" in names:
-            raise InvalidArgument(
-                "fields='*' would return every property of every object and flood the context. Name the "
-                f"properties you need (e.g. 'name_label,power_state,tags'), or use {detail_tool} for one object."
+class ObjectList(Answer):
+    """A page of XO objects, each with its id and the requested fields (sizes in bytes)."""
+
+    items: list[dict[str, Any]]
+    returned: int
+    total: int | None = Field(default=None, description="objects matching the filter, when known")
+    total_at_least: int | None = Field(default=None, description="set instead of total when too many to count")
+    offset: int = 0
+    truncated: bool = Field(description="true when more objects match than were returned")
+    next_offset: int | None = None
+    missing_fields: list[str] | None = Field(default=None, description="requested fields present on no object")
+
+    _spec: ListSpec = PrivateAttr()
+    _fields: list[str] = PrivateAttr()
+    _filter: str | None = PrivateAttr(default=None)
+
+    def render(self) -> str:
+        spec = self._spec
+        note = page_note(
+            noun=spec.noun,
+            returned=self.returned,
+            offset=self.offset,
+            total=self.total,
+            total_at_least=self.total_at_least,
+            truncated=self.truncated,
+            narrow_hint=spec.narrow_hint,
+            pageable=spec.pageable,
+        )
+        lines = [note if not self._filter else f"{note} Filter: `{self._filter}`."]
+        if self.missing_fields:
+            lines.append(
+                f"No object has the field(s) {', '.join(self.missing_fields)}: XO omits unknown properties "
+                "(names are case-sensitive, e.g. name_label, power_state, CPUs.max)."
             )
-    names = check_fields(names)
-    return ["id", *[name for name in names if name != "id"]]
+        if self.items:
+            lines.append(object_table(self.items, self._fields))
+        return "\n".join(lines)
 
 
 async def list_page(
     client: XoClient,
     spec: ListSpec,
     *,
-    fields: list[str],
+    fields: tuple[str, ...] | None,
     filter: str | None,
     limit: int,
     offset: int,
-) -> CallToolResult:
-    filter = check_filter(filter)
+) -> ObjectList:
+    names = list(fields) if fields else ["id", *(name for name in spec.default_fields if name != "id")]
     items: list[JsonObject] = []
     seen = 0
     # XO has no offset: ask for one object past the page so "more available" is known without counting.
-    async for item in client.iter_objects(spec.collection, fields=fields, filter=filter, limit=offset + limit + 1):
+    async for item in client.iter_objects(spec.collection, fields=names, filter=filter, limit=offset + limit + 1):
         seen += 1
         if offset < seen <= offset + limit:
             item.pop("href", None)
@@ -72,34 +96,15 @@ async def list_page(
         offset=offset,
         truncated=more,
         next_offset=offset + len(items) if more else None,
-        missing_fields=_missing_fields(items, fields) or None,
+        missing_fields=_missing_fields(items, names) or None,
     )
-    return answer(_render(spec, result, fields, filter), result)
+    result._spec = spec
+    result._fields = names
+    result._filter = filter
+    return result
 
 
 def _missing_fields(items: list[JsonObject], fields: list[str]) -> list[str]:
     if not items:
         return []
     return [name for name in fields if not any(has_path(item, name) for item in items)]
-
-
-def _render(spec: ListSpec, result: ObjectList, fields: list[str], filter: str | None) -> str:
-    note = page_note(
-        noun=spec.noun,
-        returned=result.returned,
-        offset=result.offset,
-        total=result.total,
-        total_at_least=result.total_at_least,
-        truncated=result.truncated,
-        narrow_hint=spec.narrow_hint,
-        pageable=spec.pageable,
-    )
-    lines = [note if not filter else f"{note} Filter: `{filter}`."]
-    if result.missing_fields:
-        lines.append(
-            f"No object has the field(s) {', '.join(result.missing_fields)}: XO omits unknown properties "
-            "(names are case-sensitive, e.g. name_label, power_state, CPUs.max)."
-        )
-    if result.items:
-        lines.append(object_table(result.items, fields))
-    return "\n".join(lines)

@@ -2,32 +2,106 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-import anyio
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from xo_mcp.client import Collection, JsonObject, XoClient, as_dict, check_id
-from xo_mcp.errors import XoMcpError
+from xo_mcp.arguments import XoId, object_id
+from xo_mcp.client import XoClient
+from xo_mcp.coerce import JsonObject, as_bool, as_dict, as_int, as_list, as_str, seconds_to_datetime, utc_text
 from xo_mcp.formatting import fmt_bytes
-from xo_mcp.models import Disk, NamedRef, VmDetails
-from xo_mcp.state import AppState
-from xo_mcp.tools._common import XoContext, answer, app_state, register_tool
-from xo_mcp.tools.alarms import alarm_line, render_alarm
+from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, alarm_line, render_alarm
+from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, tool
+from xo_mcp.tools.inventory import HOST, POOL, VM
 
 MAX_DISKS = 16
-MAX_ALARMS = 5
-T = TypeVar("T")
 
 
-async def get_vm_details(
-    ctx: XoContext,
-    vm_id: Annotated[str, Field(description="The VM's id (UUID), as given by list_vms.", max_length=10_000)],
-) -> Annotated[CallToolResult, VmDetails]:
+class Disk(BaseModel):
+    name: str | None = None
+    size: int | None = Field(default=None, description="bytes")
+    usage: int | None = Field(default=None, description="bytes")
+    sr: str | None = None
+
+
+class VmDetails(Answer):
+    id: str
+    name_label: str
+    name_description: str | None = None
+    power_state: str
+    host: NamedRef | None = None
+    pool: NamedRef | None = None
+    vcpus: int | None = None
+    vcpus_max: int | None = None
+    memory_size: int | None = Field(default=None, description="bytes")
+    memory_usage: int | None = Field(default=None, description="bytes, from guest metrics")
+    memory_static_max: int | None = Field(default=None, description="bytes")
+    os: str | None = None
+    main_ip: str | None = None
+    ips: list[str] = []
+    guest_tools: str | None = None
+    virtualization_mode: str | None = None
+    auto_poweron: bool | None = None
+    high_availability: str | None = None
+    disks: list[Disk] = []
+    vifs: int = 0
+    tags: list[str] = []
+    snapshots: int = 0
+    started: str | None = None
+    alarms: list[AlarmLine] = []
+    notes: list[str] = Field(default=[], description="parts that could not be fetched")
+
+    def render(self) -> str:
+        where = []
+        if self.host:
+            where.append(f"on host {self.host.label}")
+        if self.pool:
+            where.append(f"in pool {self.pool.label}")
+        lines = [f"VM {self.name_label} (id {self.id}): {self.power_state} {' '.join(where)}".rstrip()]
+        if self.name_description:
+            lines.append(f"Description: {self.name_description}")
+        specs = []
+        if self.vcpus is not None:
+            vcpus_max = f" (max {self.vcpus_max})" if self.vcpus_max and self.vcpus_max != self.vcpus else ""
+            specs.append(f"vCPUs {self.vcpus}{vcpus_max}")
+        if self.memory_size is not None:
+            used = f", guest uses {fmt_bytes(self.memory_usage)}" if self.memory_usage else ""
+            specs.append(f"memory {fmt_bytes(self.memory_size)}{used}")
+        specs.append(f"OS {self.os or 'unknown (no guest agent data)'}")
+        lines.append(" · ".join(specs))
+        ips = self.ips if len(self.ips) <= 4 else [*self.ips[:4], f"+{len(self.ips) - 4} more"]
+        all_ips = f" (all: {', '.join(ips)})" if len(self.ips) > 1 else ""
+        lines.append(f"IP: {self.main_ip or 'none reported'}{all_ips}")
+        misc = [f"guest tools: {self.guest_tools or 'not detected'}"]
+        if self.virtualization_mode:
+            misc.append(self.virtualization_mode.upper())
+        if self.auto_poweron is not None:
+            misc.append(f"auto power-on {'on' if self.auto_poweron else 'off'}")
+        if self.high_availability:
+            misc.append(f"HA {self.high_availability}")
+        lines.append(" · ".join(misc))
+        if self.disks:
+            disks = "; ".join(
+                f"{disk.name or '?'} {fmt_bytes(disk.size)}"
+                + (f" (used {fmt_bytes(disk.usage)})" if disk.usage else "")
+                + (f" on {disk.sr}" if disk.sr else "")
+                for disk in self.disks
+            )
+            lines.append(f"Disks ({len(self.disks)}): {disks}")
+        tags = ", ".join(self.tags) or "none"
+        lines.append(f"Network interfaces: {self.vifs} · snapshots: {self.snapshots} · tags: {tags}")
+        if self.started:
+            lines.append(f"Running since {self.started}")
+        if self.alarms:
+            lines.append(f"Alarms ({len(self.alarms)}): " + "; ".join(render_alarm(a) for a in self.alarms))
+        else:
+            lines.append("Alarms: none")
+        lines.extend(f"Note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+@tool(title="VM details")
+async def get_vm_details(ctx: XoContext, vm_id: Annotated[XoId, object_id(VM)]) -> VmDetails:
     """Details of one VM: power state, host and pool, vCPUs, memory (bytes), OS, IP addresses, guest tools,
     disks with sizes and SRs, network interfaces, tags, snapshots and its active alarms.
 
@@ -35,47 +109,31 @@ async def get_vm_details(
     list_vms(filter="name_label:X").
     """
     client = app_state(ctx).client
-    vm = await client.get_vm(check_id(vm_id, kind="VM", lister="list_vms"))
-    details = await _enrich(client, vm)
-    return answer(render(details), details)
+    vm = await client.get_object(vm_id)
+    # Names, disks and alarms concurrently; a part that fails becomes a note, not a failure.
+    parts = Parts()
+    container, pool_id = as_str(vm.get("$container")), as_str(vm.get("$pool"))
+    on_host = container and container != pool_id
+    host = parts.add("host", _name_of(client, XoId(container, HOST))) if container and on_host else None
+    pool = parts.add("pool", _name_of(client, XoId(pool_id, POOL))) if pool_id else None
+    disks = parts.add("disks", _disks(client, vm_id))
+    alarms = parts.add("alarms", client.list_objects("alarms", fields=ALARM_FIELDS, limit=MAX_ALARMS, parent=vm_id))
+    await parts.gather()
+    return _details(vm, host, pool, disks, alarms, parts.notes())
 
 
-async def _enrich(client: XoClient, vm: JsonObject) -> VmDetails:
-    """Fetch names, disks and alarms concurrently; a part that fails becomes a note, not a failure."""
-    notes: list[str] = []
-    host_id = vm.get("$container") if vm.get("$container") != vm.get("$pool") else None
-    pool_id = vm.get("$pool")
-    found: dict[str, Any] = {}
-
-    async def part(key: str, coroutine: Awaitable[T]) -> None:
-        try:
-            found[key] = await coroutine
-        except XoMcpError as exc:
-            notes.append(f"{key} unavailable: {exc.message}")
-
-    async with anyio.create_task_group() as group:
-        if isinstance(host_id, str):
-            group.start_soon(part, "host", _name_of(client, "hosts", host_id))
-        if isinstance(pool_id, str):
-            group.start_soon(part, "pool", _name_of(client, "pools", pool_id))
-        group.start_soon(part, "disks", _disks(client, vm["id"]))
-        group.start_soon(
-            part,
-            "alarms",
-            client.list_object_alarms("vms", vm["id"], fields=["name", "time", "body", "object"], limit=MAX_ALARMS),
-        )
-    return _details(vm, found, notes)
+async def _name_of(client: XoClient, object_id: XoId) -> NamedRef:
+    rows = await client.list_objects(
+        object_id.kind.collection, fields=["id", "name_label"], filter=f'id:"{object_id}"', limit=1
+    )
+    return NamedRef(id=object_id, name=as_str(rows[0].get("name_label")) if rows else None)
 
 
-async def _name_of(client: XoClient, collection: Collection, object_id: str) -> NamedRef:
-    rows = await client.list_objects(collection, fields=["id", "name_label"], filter=f'id:"{object_id}"', limit=1)
-    name = rows[0].get("name_label") if rows else None
-    return NamedRef(id=object_id, name=name if isinstance(name, str) else None)
-
-
-async def _disks(client: XoClient, vm_id: str) -> list[Disk]:
-    vdis = await client.list_vm_vdis(vm_id, fields=["name_label", "size", "usage", "$SR"], limit=MAX_DISKS)
-    sr_ids = sorted({v["$SR"] for v in vdis if isinstance(v.get("$SR"), str)})
+async def _disks(client: XoClient, vm_id: XoId) -> list[Disk]:
+    vdis = await client.list_objects(
+        "vdis", fields=["name_label", "size", "usage", "$SR"], limit=MAX_DISKS, parent=vm_id
+    )
+    sr_ids = sorted({sr for v in vdis if (sr := as_str(v.get("$SR")))})
     sr_names: dict[str, str] = {}
     if sr_ids:
         wanted = " ".join(f'"{sr}"' for sr in sr_ids)
@@ -83,54 +141,57 @@ async def _disks(client: XoClient, vm_id: str) -> list[Disk]:
         sr_names = {s["id"]: str(s.get("name_label") or s["id"]) for s in srs if isinstance(s.get("id"), str)}
     return [
         Disk(
-            name=v.get("name_label"),
-            size=_int(v.get("size")),
-            usage=_int(v.get("usage")),
-            sr=sr_names.get(v.get("$SR", ""), v.get("$SR")),
+            name=as_str(v.get("name_label")),
+            size=as_int(v.get("size")),
+            usage=as_int(v.get("usage")),
+            sr=sr_names.get(sr, sr) if (sr := as_str(v.get("$SR"))) else None,
         )
         for v in vdis
     ]
 
 
-def _details(vm: JsonObject, found: dict[str, Any], notes: list[str]) -> VmDetails:
+def _details(
+    vm: JsonObject,
+    host: Part[NamedRef] | None,
+    pool: Part[NamedRef] | None,
+    disks: Part[list[Disk]],
+    alarms: Part[list[JsonObject]],
+    notes: list[str],
+) -> VmDetails:
     cpus = as_dict(vm.get("CPUs"))
     memory = as_dict(vm.get("memory"))
-    static = memory.get("static") if isinstance(memory.get("static"), list) else []
+    static = as_list(memory.get("static"))
     addresses = as_dict(vm.get("addresses"))
     return VmDetails(
         id=str(vm.get("id")),
         name_label=str(vm.get("name_label", "")),
-        name_description=vm.get("name_description") or None,
+        name_description=as_str(vm.get("name_description")),
         power_state=str(vm.get("power_state", "unknown")),
-        host=found.get("host"),
-        pool=found.get("pool"),
-        vcpus=_int(cpus.get("number")),
-        vcpus_max=_int(cpus.get("max")),
-        memory_size=_int(memory.get("size")),
-        memory_usage=_int(memory.get("usage")),
-        memory_static_max=_int(static[-1]) if static else None,
+        host=host.value if host else None,
+        pool=pool.value if pool else None,
+        vcpus=as_int(cpus.get("number")),
+        vcpus_max=as_int(cpus.get("max")),
+        memory_size=as_int(memory.get("size")),
+        memory_usage=as_int(memory.get("usage")),
+        memory_static_max=as_int(static[-1]) if static else None,
         os=_os_name(vm.get("os_version")),
-        main_ip=vm.get("mainIpAddress") if isinstance(vm.get("mainIpAddress"), str) else None,
+        main_ip=as_str(vm.get("mainIpAddress")),
         ips=sorted({ip for ip in addresses.values() if isinstance(ip, str)}),
         guest_tools=_guest_tools(vm),
-        virtualization_mode=vm.get("virtualizationMode"),
-        auto_poweron=vm.get("auto_poweron") if isinstance(vm.get("auto_poweron"), bool) else None,
-        high_availability=vm.get("high_availability") or None,
-        disks=found.get("disks", []),
-        vifs=len(vm.get("VIFs") or []),
-        tags=[t for t in vm.get("tags") or [] if isinstance(t, str)],
-        snapshots=len(vm.get("snapshots") or []),
-        started=_timestamp(vm.get("startTime")) if vm.get("power_state") == "Running" else None,
-        alarms=[alarm_line(a) for a in found.get("alarms", [])],
+        virtualization_mode=as_str(vm.get("virtualizationMode")),
+        auto_poweron=as_bool(vm.get("auto_poweron")),
+        high_availability=as_str(vm.get("high_availability")),
+        disks=disks.value or [],
+        vifs=len(as_list(vm.get("VIFs"))),
+        tags=[t for t in as_list(vm.get("tags")) if isinstance(t, str)],
+        snapshots=len(as_list(vm.get("snapshots"))),
+        started=utc_text(seconds_to_datetime(vm.get("startTime"))) if vm.get("power_state") == "Running" else None,
+        alarms=[alarm_line(a) for a in alarms.value or []],
         notes=notes,
     )
 
 
-def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _os_name(os_version: Any) -> str | None:
+def _os_name(os_version: object) -> str | None:
     # os_version is the guest agent's map, or null without tools (the spec claims non-null).
     if not isinstance(os_version, dict):
         return None
@@ -155,57 +216,4 @@ def _guest_tools(vm: JsonObject) -> str | None:
     return ", ".join(parts)
 
 
-def _timestamp(seconds: Any) -> str | None:
-    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
-        return None
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def render(d: VmDetails) -> str:
-    where = []
-    if d.host:
-        where.append(f"on host {d.host.name or d.host.id}")
-    if d.pool:
-        where.append(f"in pool {d.pool.name or d.pool.id}")
-    lines = [f"VM {d.name_label} (id {d.id}): {d.power_state} {' '.join(where)}".rstrip()]
-    if d.name_description:
-        lines.append(f"Description: {d.name_description}")
-    specs = []
-    if d.vcpus is not None:
-        specs.append(f"vCPUs {d.vcpus}" + (f" (max {d.vcpus_max})" if d.vcpus_max and d.vcpus_max != d.vcpus else ""))
-    if d.memory_size is not None:
-        used = f", guest uses {fmt_bytes(d.memory_usage)}" if d.memory_usage else ""
-        specs.append(f"memory {fmt_bytes(d.memory_size)}{used}")
-    specs.append(f"OS {d.os or 'unknown (no guest agent data)'}")
-    lines.append(" · ".join(specs))
-    ips = d.ips if len(d.ips) <= 4 else [*d.ips[:4], f"+{len(d.ips) - 4} more"]
-    lines.append(f"IP: {d.main_ip or 'none reported'}" + (f" (all: {', '.join(ips)})" if len(d.ips) > 1 else ""))
-    misc = [f"guest tools: {d.guest_tools or 'not detected'}"]
-    if d.virtualization_mode:
-        misc.append(d.virtualization_mode.upper())
-    if d.auto_poweron is not None:
-        misc.append(f"auto power-on {'on' if d.auto_poweron else 'off'}")
-    if d.high_availability:
-        misc.append(f"HA {d.high_availability}")
-    lines.append(" · ".join(misc))
-    if d.disks:
-        disks = "; ".join(
-            f"{disk.name or '?'} {fmt_bytes(disk.size)}"
-            + (f" (used {fmt_bytes(disk.usage)})" if disk.usage else "")
-            + (f" on {disk.sr}" if disk.sr else "")
-            for disk in d.disks
-        )
-        lines.append(f"Disks ({len(d.disks)}): {disks}")
-    lines.append(f"Network interfaces: {d.vifs} · snapshots: {d.snapshots} · tags: {', '.join(d.tags) or 'none'}")
-    if d.started:
-        lines.append(f"Running since {d.started}")
-    if d.alarms:
-        lines.append(f"Alarms ({len(d.alarms)}): " + "; ".join(render_alarm(a) for a in d.alarms))
-    else:
-        lines.append("Alarms: none")
-    lines.extend(f"Note: {note}" for note in d.notes)
-    return "\n".join(lines)
-
-
-def register(mcp: MCPServer[AppState]) -> None:
-    register_tool(mcp, get_vm_details, title="VM details")
+TOOLS = (get_vm_details,)

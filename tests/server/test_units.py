@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from xo_mcp import errors
-from xo_mcp.client import check_fields, check_id
+from xo_mcp.arguments import Fields, XoId, argument_errors, object_id
 from xo_mcp.formatting import cell, fmt_bytes, lookup, object_table, page_note
+from xo_mcp.tools.inventory import VM
 
 GIB = 1024**3
 
@@ -44,9 +49,16 @@ def test_table_and_page_note() -> None:
 
 
 def test_ids_and_fields() -> None:
+    vm_id = TypeAdapter(Annotated[XoId, object_id(VM)])
     for good in ("3f1c0d2e-0b1a-4c5d-8e9f-001122334455", "OpaqueRef:abc-1", "0mdd1basu", "1753776067468"):
-        assert check_id(good, kind="VM", lister="list_vms") == good
-    assert check_fields(["name_label", "CPUs.max", "$pool", "name_label"]) == ["name_label", "CPUs.max", "$pool"]
+        validated = vm_id.validate_python(good)
+        assert validated == good and validated.kind is VM
+    fields = TypeAdapter(Fields)
+    assert fields.validate_python("name_label, CPUs.max,$pool,name_label") == ("id", "name_label", "CPUs.max", "$pool")
+    assert fields.validate_python("  ") is None
+    with pytest.raises(ValidationError) as caught:
+        vm_id.validate_python("a b")
+    assert argument_errors(caught.value).startswith('Invalid argument "a b" is not a VM id')
 
 
 def body(error: object, data: object = None) -> bytes:

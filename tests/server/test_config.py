@@ -1,22 +1,13 @@
-"""Settings: validated once, every problem named, exit status 2 and nothing on stdout."""
+"""Settings: read from the environment, validated once, every problem named at once."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from pathlib import Path
 
-import anyio
 import pytest
-from mcp import Client
 
 from xo_mcp.config import DEFAULT_TIMEOUT_S, load_settings
 from xo_mcp.errors import ConfigError
-from xo_mcp.simulator.runner import RunningSimulator
-
-from .conftest import OPS_TOKEN
-from .mcp_harness import XO_MCP, base_env
 
 
 def problems(env: dict[str, str]) -> str:
@@ -77,52 +68,3 @@ def test_bad_urls(url: str, expected: str) -> None:
 def test_password_only_names_the_username() -> None:
     text = problems({"XO_URL": "http://xo", "XO_PASSWORD": "p"})
     assert "XO_USERNAME not set" in text and "XO_PASSWORD not set" not in text
-
-
-def test_cli_refuses_to_start_without_settings() -> None:
-    done = subprocess.run([str(XO_MCP)], env=base_env(XO_PASSWORD="pw-x"), capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert done.stdout == ""  # stdout belongs to the protocol
-    assert "XO_URL not set" in done.stderr and "XO_USERNAME not set" in done.stderr
-    assert "pw-x" not in done.stderr
-    assert "Traceback" not in done.stderr
-
-
-def test_cli_version_and_module_entry_point() -> None:
-    done = subprocess.run([str(XO_MCP), "--version"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout.startswith("xo-mcp ")
-    python = XO_MCP.with_name("python")
-    done = subprocess.run([str(python), "-m", "xo_mcp", "--help"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and "simulate" in done.stdout and "XO_URL" in done.stdout
-
-
-def test_streamable_http_transport(sim: RunningSimulator) -> None:
-    """The same server over Streamable HTTP (stateless), for clients that cannot spawn processes."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = base_env(XO_URL=sim.url, XO_TOKEN=OPS_TOKEN)
-    server = subprocess.Popen(
-        [str(XO_MCP), "--transport", "streamable-http", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as attempt:
-                if attempt.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-
-        async def ask() -> str:
-            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-                result = await client.call_tool("get_infrastructure_summary", {})
-                assert not result.is_error
-                return str(result.structured_content)
-
-        assert "'vms'" in anyio.run(ask)
-    finally:
-        server.terminate()
-        server.wait(10)
