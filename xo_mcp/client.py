@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote as url_quote
+from urllib.parse import urlsplit
 
 from xo_mcp import __version__, errors
 from xo_mcp.coerce import JsonObject
@@ -227,7 +228,11 @@ class XoClient:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise errors.from_transport_error(
-                exc, base_url=self._settings.base_url, timeout=self._settings.timeout, tls=self._tls_mode()
+                exc,
+                base_url=self._settings.base_url,
+                timeout=self._settings.timeout,
+                tls=self._tls_mode(),
+                proxy=proxy_for(self._settings.base_url),
             ) from None
         except httpx.HTTPError as exc:
             raise XoApiError(f"Unreadable answer from Xen Orchestra for {path}: {type(exc).__name__}.") from None
@@ -295,6 +300,25 @@ class XoClient:
         if not self._settings.base_url.startswith("https:"):
             return None
         return "verify" if self._settings.verify_ssl else "off"
+
+
+def proxy_for(url: str) -> tuple[str, str] | None:
+    """The proxy the environment sets for ``url`` (variable name, address without credentials), if any.
+
+    The same variables httpx reads (`trust_env`): HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, and NO_PROXY.
+    """
+    import os
+    import urllib.request
+
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):  # NO_PROXY (the environment, on Linux)
+        return None
+    for name in (f"{parts.scheme}_proxy", "all_proxy"):
+        for variable in (name.upper(), name):
+            if value := os.environ.get(variable, "").strip():
+                proxy = urlsplit(value if "://" in value else f"http://{value}")
+                return variable, f"{proxy.scheme}://{proxy.hostname}" + (f":{proxy.port}" if proxy.port else "")
+    return None
 
 
 def _verify_setting(settings: Settings) -> ssl.SSLContext | bool:

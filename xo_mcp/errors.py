@@ -118,14 +118,26 @@ def quote(value: str, limit: int = _QUOTE_LIMIT) -> str:
 
 
 def from_transport_error(
-    exc: httpx.TransportError, *, base_url: str, timeout: float, tls: Literal["off", "verify"] | None = None
+    exc: httpx.TransportError,
+    *,
+    base_url: str,
+    timeout: float,
+    tls: Literal["off", "verify"] | None = None,
+    proxy: tuple[str, str] | None = None,
 ) -> XoMcpError:
     """Map an httpx transport failure (no HTTP answer) to a message.
 
     ``tls`` is how the client treats certificates (None for plain http): advice never suggests a setting
-    that is already applied.
+    that is already applied. ``proxy`` is the (variable, address) of the proxy the environment sets for XO.
     """
     import httpx
+
+    if proxy is not None and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError):
+        variable, address = proxy
+        return XoUnreachable(
+            f"Cannot go through the proxy {address} (set by {variable}) to reach Xen Orchestra at {base_url}: "
+            "the proxy is down or refused the connection. Check the proxy, or add the XO host to NO_PROXY."
+        )
 
     if isinstance(exc, httpx.TimeoutException):
         kind = "connect to" if isinstance(exc, httpx.ConnectTimeout) else "get an answer from"

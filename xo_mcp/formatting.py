@@ -29,8 +29,24 @@ def fmt_percent(value: Any) -> str:
     return f"{value:.0f}%"
 
 
-def fmt_count(value: int) -> str:
-    return f"{value:,}"
+def fmt_count(value: int | float) -> str:
+    """A count with thousands separators: every figure in every answer is written this way."""
+    return f"{value:,.0f}"
+
+
+def count_of(value: int, singular: str, plural: str | None = None) -> str:
+    """`1 VM`, `2 VMs`, `10,000 hosts`."""
+    return f"{fmt_count(value)} {singular if value == 1 else plural or singular + 's'}"
+
+
+def inline(text: str) -> str:
+    """Text from XO (names, descriptions) made safe for one line of an answer: line breaks become spaces."""
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+def os_name(name: str) -> str:
+    """A guest OS name without what Windows agents append: `Microsoft Windows Server 2022|C:\\Windows|…`."""
+    return name.split("|", 1)[0].strip()
 
 
 _ABSENT = object()
@@ -71,6 +87,8 @@ def cell(field: str, value: Any) -> str:
 def _known_shape(field: str, value: Any) -> str | None:
     leaf = field.rsplit(".", 1)[-1]
     if isinstance(value, Mapping):
+        if leaf == "os_version" and isinstance(value.get("name"), str):
+            return os_name(value["name"])
         if leaf == "memory" and "size" in value:
             usage = value.get("usage")
             size = fmt_bytes(value.get("size"))
@@ -117,51 +135,56 @@ _COLUMN_LABELS = {
 }
 
 
+def _label(field: str, cells: Sequence[str]) -> str:
+    if field == "memory":
+        # The cell is "used / size" when the guest reports usage, else the size alone: say which.
+        return "memory (used / size)" if any(" / " in text for text in cells) else "memory (size)"
+    return _COLUMN_LABELS.get(field, field)
+
+
 def object_table(items: Sequence[Mapping[str, Any]], fields: Sequence[str], *, keep: Sequence[str] = ("id",)) -> str:
     """A table of ``items``; a column with one value in every row (3+ rows) is said once above it instead."""
     rows = [[cell(f, lookup(item, f)) for f in fields] for item in items]
-    constant = [
-        i for i, f in enumerate(fields) if len(rows) >= 3 and f not in keep and len({row[i] for row in rows}) == 1
-    ]
+    columns = [[row[i] for row in rows] for i in range(len(fields))]
+    labels = [_label(f, columns[i]) for i, f in enumerate(fields)]
+    constant = [i for i, f in enumerate(fields) if len(rows) >= 3 and f not in keep and len(set(columns[i])) == 1]
     lines = []
     if constant:
-        same = ", ".join(f"{_COLUMN_LABELS.get(fields[i], fields[i])} = {rows[0][i] or '(empty)'}" for i in constant)
-        lines.append(f"All rows: {same}.")
+        same = ", ".join(f"{labels[i]} = {rows[0][i] or '(empty)'}" for i in constant)
+        # "shown": a page says nothing of the rows it does not hold.
+        lines.append(f"All {len(rows)} rows shown have {same}.")
     shown = [i for i in range(len(fields)) if i not in constant]
-    lines.append(
-        table([_COLUMN_LABELS.get(fields[i], fields[i]) for i in shown], ([row[i] for i in shown] for row in rows))
-    )
+    lines.append(table([labels[i] for i in shown], ([row[i] for i in shown] for row in rows)))
     return "\n".join(lines)
 
 
 def page_note(
     *,
-    noun: str,
+    singular: str,
+    plural: str,
     returned: int,
     offset: int,
-    total: int | None,
+    total: int,
     truncated: bool,
-    narrow_hint: str,
+    narrow_hint: str | None,
     pageable: bool = True,
-    total_at_least: int | None = None,
 ) -> str:
-    """The line that says exactly what part of the result the model is looking at."""
+    """The line that says exactly what part of the result the model is looking at.
+
+    ``narrow_hint`` is how to narrow the list (None when a filter is already applied: narrow that).
+    """
     if returned == 0:
-        where = f" at offset {offset}" if offset else ""
-        return f"No {noun} matched{where}."
-    span = f"{offset + 1}–{offset + returned}"
-    if total is not None:
-        of_total = f" of {fmt_count(total)}"
-    elif total_at_least is not None:
-        of_total = f" of {fmt_count(total_at_least - 1)}+"
-    else:
-        of_total = ""
-    line = f"{fmt_count(returned)} {noun} ({span}{of_total})."
+        if offset and total:
+            matches = count_of(total, "match", "matches")
+            return f"Offset {fmt_count(offset)} is past the {matches}: use an offset below {fmt_count(total)}."
+        return f"No {plural} matched."
+    if not truncated and offset == 0:
+        return f"{count_of(returned, singular, plural)}."
+    span = f"{fmt_count(offset + 1)}–{fmt_count(offset + returned)}"
+    line = f"{plural[:1].upper()}{plural[1:]} {span} of {fmt_count(total)}"
     if truncated:
-        remaining = f"{fmt_count(total - offset - returned)} more" if total is not None else "more"
-        next_page = f"call again with offset={offset + returned}, or " if pageable else ""
-        line += (
-            f" TRUNCATED: {remaining} available — {next_page}narrow with {narrow_hint}. "
-            f"Do not draw conclusions about all {noun} from this page."
-        )
-    return line
+        remaining = fmt_count(total - offset - returned)
+        next_page = f"offset={offset + returned} for the next page, or " if pageable else ""
+        narrow = f"narrow with {narrow_hint}" if narrow_hint else "narrow the filter"
+        line += f" (TRUNCATED: {remaining} more; {next_page}{narrow})"
+    return line + "."

@@ -75,10 +75,9 @@ class XoMcpServer(MCPServer[AppState]):
         # The SDK ignores arguments a tool does not declare: a misspelt `filtre` would silently list everything.
         accepted = self._accepted.get(name)
         if accepted is not None and (unknown := sorted(set(arguments) - accepted)):
+            names = ", ".join(f"`{quote(u, 40)[1:-1]}`" for u in unknown[:5])
             return failure(
-                name,
-                f"Unknown argument {', '.join(quote(u, 40) for u in unknown[:5])} for {name}; "
-                f"it accepts: {', '.join(sorted(accepted)) or 'no arguments'}.",
+                name, f"Unknown argument {names}: {name} accepts {', '.join(sorted(accepted)) or 'no arguments'}."
             )
         try:
             return await super().call_tool(name, arguments, context)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,6 +24,7 @@ from tests.harness import (
 )
 from xo_mcp.errors import MAX_MESSAGE_CHARS
 from xo_mcp.simulator import RunningSimulator
+from xo_mcp.tools.base import Answer, ToolDef
 
 from .tls_proxy import make_certificate, tls_front
 
@@ -149,3 +154,90 @@ async def test_dropped_connection(xo: XoSession, sim: RunningSimulator) -> None:
     sim.state.faults.add(path="/rest/v0/hosts", drop=True)
     message = await xo.error("list_hosts")
     assert "closed" in message or "Cannot connect" in message
+
+
+async def test_https_on_a_plain_http_port_says_so(connect: Connect, sim: RunningSimulator) -> None:
+    https_on_plain_port = f"https://127.0.0.1:{sim.port}"
+    async with connect(https_on_plain_port) as session:
+        message = await session.error("list_pools")
+        assert "does not speak TLS on that port" in message and "http://" in message
+        assert "certificate" not in message
+    async with connect(https_on_plain_port, verify_ssl=False) as session:
+        message = await session.error("list_pools")
+        # Never suggest a setting that is already applied.
+        assert "does not speak TLS on that port" in message and "XO_VERIFY_SSL" not in message
+
+
+async def test_a_wrong_path_prefix_says_there_is_no_rest_api_there(connect: Connect, sim: RunningSimulator) -> None:
+    async with connect(f"{sim.url}/xo") as session:
+        message = await session.error("list_vms")
+        report = await session.call("check_connection")
+    assert f"There is no XO REST API at {sim.url}/xo/rest/v0" in message and "XO_URL" in message
+    assert report.is_error and report.structured_content is not None
+    assert report.structured_content["connected"] is True and report.structured_content["authenticated"] is False
+    assert "There is no XO REST API" in report.structured_content["error"]
+
+
+async def test_check_connection_failure_is_structured(connect: Connect) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    async with connect(url) as session:
+        result = await session.call("check_connection")
+    assert result.is_error and result.structured_content is not None
+    report = result.structured_content
+    assert report["connected"] is False and report["authenticated"] is False
+    assert "Cannot connect" in report["error"] and report["xo_url"] == url
+    assert "not reached" in result.content[0].text  # type: ignore[union-attr]
+
+
+@contextmanager
+def redirecting_server(location: str) -> Iterator[str]:
+    """An HTTP server on a free loopback port answering every GET with 302 to ``location``."""
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_check_connection_explains_a_redirect_best(connect: Connect) -> None:
+    with redirecting_server("https://xo.example.net/rest/v0/pools") as url:
+        async with connect(url) as session:
+            result = await session.call("check_connection")
+            other = await session.error("list_pools")
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert result.is_error and "redirected" in text and "https://xo.example.net/rest/v0/pools" in text
+    assert "Set XO_URL to the final address" in text and "redirected" in other
+
+
+class Nothing(Answer):
+    def render(self) -> str:
+        return "nothing"
+
+
+async def test_an_unexpected_failure_is_short_worded_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(ctx: object) -> Nothing:
+        raise RuntimeError("internal detail pw-that-must-not-leak")
+
+    handler = ToolDef(fn=broken, title="Broken", toolset="core").handler()
+    result = await handler(ctx=None)
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert result.is_error and "broken failed unexpectedly (RuntimeError)" in text
+    assert "pw-that-must-not-leak" not in text and "Traceback" not in text
+    crashes = [record for record in caplog.records if "failed unexpectedly" in record.getMessage()]
+    assert len(crashes) == 1 and crashes[0].exc_info is not None

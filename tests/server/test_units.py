@@ -10,7 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from xo_mcp import errors
 from xo_mcp.arguments import Fields, XoId, argument_errors, object_id
-from xo_mcp.formatting import cell, fmt_bytes, lookup, object_table, page_note
+from xo_mcp.formatting import cell, count_of, fmt_bytes, fmt_count, inline, lookup, object_table, os_name, page_note
 from xo_mcp.tools.inventory import VM
 
 GIB = 1024**3
@@ -36,6 +36,14 @@ def test_cells_summarise_xo_shapes() -> None:
     assert len(cell("name_description", "x" * 500)) == 60
 
 
+def test_text_from_xo_stays_on_one_line() -> None:
+    assert inline("web-01\nrm -rf /\r\nend") == "web-01 rm -rf / end"
+    assert os_name("Microsoft Windows Server 2022 Standard|C:\\Windows|\\Device\\Harddisk0\\Partition2") == (
+        "Microsoft Windows Server 2022 Standard"
+    )
+    assert cell("os_version", {"name": "Windows 11|C:\\Windows", "major": "10"}) == "Windows 11"
+
+
 def test_lookup_follows_dotted_paths() -> None:
     item = {"CPUs": {"max": 4}, "tags": ["prod"]}
     assert lookup(item, "CPUs.max") == 4 and lookup(item, "tags.0") == "prod" and lookup(item, "nope.x") is None
@@ -43,9 +51,25 @@ def test_lookup_follows_dotted_paths() -> None:
 
 def test_table_and_page_note() -> None:
     table = object_table([{"id": "1", "memory": {"size": GIB}}], ["id", "memory"])
-    assert table.splitlines() == ["| id | memory |", "|---|---|", "| 1 | 1.0 GiB |"]
-    note = page_note(noun="VMs", returned=100, offset=0, total=250, truncated=True, narrow_hint="a filter")
-    assert "100 VMs (1–100 of 250)" in note and "150 more" in note and "offset=100" in note
+    assert table.splitlines() == ["| id | memory (size) |", "|---|---|", "| 1 | 1.0 GiB |"]
+
+    def note(returned: int, offset: int, total: int, truncated: bool, hint: str | None = None) -> str:
+        return page_note(
+            singular="VM",
+            plural="VMs",
+            returned=returned,
+            offset=offset,
+            total=total,
+            truncated=truncated,
+            narrow_hint=hint,
+        )
+
+    assert note(100, 0, 250, True, "a filter") == (
+        "VMs 1–100 of 250 (TRUNCATED: 150 more; offset=100 for the next page, or narrow with a filter)."
+    )
+    assert note(1, 0, 1, False) == "1 VM."
+    assert note(0, 300, 250, False).startswith("Offset 300 is past the 250 matches")
+    assert fmt_count(24791.4) == "24,791" and count_of(1, "host") == "1 host" and count_of(2, "match", "matches")
 
 
 def test_ids_and_fields() -> None:

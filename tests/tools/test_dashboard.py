@@ -34,8 +34,70 @@ async def test_unknown_pool_names_the_tool_that_lists_pools(xo: XoSession) -> No
     assert "No pool" in message and "list_pools" in message
 
 
-async def test_failed_alarm_details_are_a_note(xo: XoSession, sim: RunningSimulator) -> None:
+async def test_failed_alarm_details_are_reported(xo: XoSession, sim: RunningSimulator) -> None:
     pool = next(iter(sim.state.inventory.pools))
     sim.state.faults.add(path="/rest/v0/alarms", status=500, body={"error": "alarm index down"})
     dashboard = await xo.content("get_pool_dashboard", {"pool_id": pool})
-    assert any("alarm index down" in note for note in dashboard["notes"])
+    assert "alarm index down" in dashboard["alarms_error"] and dashboard["alarms_total"] > 0
+
+
+async def test_a_failed_alarm_listing_never_contradicts_the_count(xo: XoSession, sim: RunningSimulator) -> None:
+    pool = next(iter(sim.state.inventory.pools))
+    sim.state.faults.add(path="/rest/v0/alarms", status=500, body={"error": "alarm index down"})
+    text = text_of(await xo.ok("get_pool_dashboard", {"pool_id": pool}))
+    assert "details unknown: " in text and "alarm index down" in text
+    assert "more)" not in text and "details unavailable" not in text
+
+
+async def test_alarms_name_their_objects_newest_first(xo: XoSession, sim: RunningSimulator) -> None:
+    inventory = sim.state.inventory
+    pool = next(iter(inventory.pools))
+    dashboard = await xo.content("get_pool_dashboard", {"pool_id": pool})
+    in_pool = sorted((a for a in inventory.alarms.values() if a["$pool"] == pool), key=lambda a: -a["time"])
+    assert [a["object_id"] for a in dashboard["alarms"]] == [a["object"]["uuid"] for a in in_pool[:5]]
+    for line, alarm in zip(dashboard["alarms"], in_pool, strict=False):
+        collection = {"VM": "vms", "host": "hosts", "SR": "srs"}[alarm["object"]["type"]]
+        target = next(o for o in inventory.collection(collection).values() if o["uuid"] == alarm["object"]["uuid"])
+        assert line["object_name"] == target["name_label"]
+    host_alarm = next(a for a in in_pool if a["object"]["type"] == "host")
+    assert host_alarm["object"]["uuid"] not in text_of(xo.calls[-1]), "a host the answer can name is named"
+
+
+async def test_local_srs_are_told_apart_by_their_host(xo: XoSession, sim: RunningSimulator) -> None:
+    inventory = sim.state.inventory
+    pool = next(iter(inventory.pools))
+    dashboard = await xo.content("get_pool_dashboard", {"pool_id": pool})
+    local = [sr for sr in dashboard["srs"] if not inventory.srs[sr["id"]]["shared"]]
+    assert local, "the estate's pools have local SRs among the most used"
+    for sr in local:
+        host = inventory.hosts[inventory.srs[sr["id"]]["$container"]]["name_label"]
+        assert sr["name"] == f"{inventory.srs[sr['id']]['name_label']} ({host})"
+
+
+@pytest.mark.parametrize("body", [{}, {"unexpected": True}, []])
+async def test_an_answer_that_is_not_a_dashboard_is_reported(
+    xo: XoSession, sim: RunningSimulator, body: object
+) -> None:
+    pool = next(iter(sim.state.inventory.pools))
+    sim.state.faults.add(path=f"/rest/v0/pools/{pool}/dashboard", status=200, body=body)
+    message = await xo.error("get_pool_dashboard", {"pool_id": pool})
+    assert "dashboard" in message and "plan" not in message and "None" not in message
+
+
+async def test_a_missing_dashboard_route_is_not_a_missing_pool(xo: XoSession, sim: RunningSimulator) -> None:
+    pool = next(iter(sim.state.inventory.pools))
+    sim.state.faults.add(
+        path=f"/rest/v0/pools/{pool}/dashboard", status=404, body="Cannot GET", content_type="text/html"
+    )
+    message = await xo.error("get_pool_dashboard", {"pool_id": pool})
+    assert "has no pool dashboard endpoint" in message and "No pool" not in message
+
+
+async def test_missing_patches_not_checked_only_when_xo_says_so(xo: XoSession, sim: RunningSimulator) -> None:
+    pool = next(iter(sim.state.inventory.pools))
+    sim.state.missing_patches_authorized = False
+    try:
+        text = text_of(await xo.ok("get_pool_dashboard", {"pool_id": pool}))
+    finally:
+        sim.state.missing_patches_authorized = True
+    assert "Missing patches: not checked (the XOA plan does not include it)" in text

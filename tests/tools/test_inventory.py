@@ -9,7 +9,6 @@ import pytest
 from tests.conftest import Connect
 from tests.harness import XoSession, make_state, simulator, text_of
 from xo_mcp.simulator import RunningSimulator
-from xo_mcp.tools.listing import COUNT_CAP
 
 pytestmark = pytest.mark.anyio
 
@@ -121,13 +120,58 @@ async def test_a_viewer_lists_only_what_xo_lets_them_read(connect: Connect, sim:
     assert listed["total"] == sum(vm["$pool"] == first_pool for vm in vms(sim))
 
 
-async def test_huge_estate_pages_stay_bounded(connect: Connect) -> None:
-    with simulator(make_state(vms=COUNT_CAP + 50)) as big:
+async def test_totals_are_exact_at_any_size(connect: Connect) -> None:
+    state = make_state(vms=12_050)
+    running = sum(vm["power_state"] == "Running" for vm in state.inventory.vms.values())
+    assert running > 10_000 or len(state.inventory.vms) > 10_000
+    with simulator(state) as big:
         async with connect(big.url) as session:
-            result = await session.ok("list_vms", {"limit": 10})
-            summary = await session.content("get_infrastructure_summary")
-    content = result.structured_content
-    assert content is not None
-    assert content.get("total") is None and content["total_at_least"] == COUNT_CAP + 1
-    assert f"of {COUNT_CAP:,}+" in text_of(result) and "TRUNCATED" in text_of(result)
-    assert summary["vms"]["total"] == COUNT_CAP + 50
+            counted = await session.ok("list_vms", {"filter": "power_state:Running", "limit": 1})
+            deep = await session.content("list_vms", {"offset": 11_000, "limit": 100})
+            pool = next(iter(state.inventory.pools))
+            dashboard = text_of(await session.ok("get_pool_dashboard", {"pool_id": pool}))
+    assert counted.structured_content is not None and counted.structured_content["total"] == running
+    assert f"of {running:,}" in text_of(counted)
+    assert deep["total"] == 12_050 and deep["returned"] == 100 and deep["next_offset"] == 11_100
+    in_pool = sum(vm["$pool"] == pool for vm in state.inventory.vms.values())
+    assert f"VMs: {in_pool:,} total" in dashboard
+
+
+async def test_offset_past_the_end_says_how_many_match(xo: XoSession, sim: RunningSimulator) -> None:
+    total = len(sim.state.inventory.vms)
+    result = await xo.ok("list_vms", {"offset": total + 50})
+    assert f"Offset {total + 50} is past the {total} matches" in text_of(result)
+    assert result.structured_content is not None and result.structured_content["total"] == total
+
+
+async def test_constant_columns_speak_of_the_rows_shown(xo: XoSession, sim: RunningSimulator) -> None:
+    text = text_of(
+        await xo.ok("list_vms", {"filter": "!power_state:Halted", "fields": "name_label,power_state", "limit": 3})
+    )
+    assert "All rows:" not in text
+    if "power_state =" in text:
+        assert "All 3 rows shown have power_state = " in text
+
+
+async def test_the_truncation_note_is_short_and_puts_the_filter_first(xo: XoSession) -> None:
+    text = text_of(await xo.ok("list_vms", {"filter": "power_state:Running", "limit": 2}))
+    note = text.splitlines()[0]
+    assert note.startswith("Filter `power_state:Running`: VMs 1–2 of ")
+    assert "offset=2" in note and "narrow the filter" in note and "such as" not in note
+    assert len(note) < 160
+
+
+async def test_one_object_is_singular(xo: XoSession, sim: RunningSimulator) -> None:
+    vm = next(iter(sim.state.inventory.vms.values()))
+    text = text_of(await xo.ok("list_vms", {"filter": f'id:"{vm["id"]}"'}))
+    assert "1 VM." in text and "1 VMs" not in text
+
+
+async def test_memory_column_says_what_it_shows(xo: XoSession) -> None:
+    text = text_of(await xo.ok("list_vms", {"fields": "name_label,memory", "limit": 20}))
+    assert "memory (used / size)" in text or "memory (size)" in text
+
+
+async def test_os_names_in_tables_without_install_paths(xo: XoSession, sim: RunningSimulator) -> None:
+    text = text_of(await xo.ok("list_vms", {"fields": "name_label,os_version", "filter": "os_version:name:Windows"}))
+    assert "Microsoft Windows" in text and "\\Device" not in text and "C:" not in text

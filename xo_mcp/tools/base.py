@@ -51,6 +51,10 @@ class Answer(BaseModel):
     def render(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} must define render()")
 
+    def failed(self) -> bool:
+        """True for an answer that reports a failure with structured content (sent as an isError result)."""
+        return False
+
 
 A = TypeVar("A", bound=BaseModel)
 ToolFunction = Callable[..., Awaitable[BaseModel]]
@@ -96,16 +100,20 @@ class ToolDef:
                 return failure(name, exc.message)
             except BaseExceptionGroup as group:
                 # Concurrent fetches fail as a group: the first XO failure says what went wrong.
-                first = _first_xo_error(group)
+                first = first_xo_error(group)
                 if first is None:
                     return crash(name, group)
                 return failure(name, first.message)
             except Exception as exc:
                 return crash(name, exc)
-            assert isinstance(result, Renderable)
+            text = typing.cast(Renderable, result).render()
+            failed = isinstance(result, Answer) and result.failed()
+            if failed:
+                logger.info("Tool %s failed: %s", name, text)
             return CallToolResult(
-                content=[TextContent(type="text", text=result.render())],
+                content=[TextContent(type="text", text=text)],
                 structured_content=result.model_dump(mode="json", exclude_none=True),
+                is_error=failed,
             )
 
         signature = inspect.signature(fn, eval_str=True)
@@ -165,12 +173,14 @@ def _describe(fn: Callable[..., object]) -> str:
     return "\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
 
-def _first_xo_error(group: BaseExceptionGroup[BaseException]) -> XoMcpError | None:
-    for exc in group.exceptions:
-        if isinstance(exc, XoMcpError):
-            return exc
-        if isinstance(exc, BaseExceptionGroup) and (found := _first_xo_error(exc)) is not None:
-            return found
+def first_xo_error(exc: BaseException) -> XoMcpError | None:
+    """The XO failure behind an exception: itself, or the first one inside a (nested) exception group."""
+    if isinstance(exc, XoMcpError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            if (found := first_xo_error(inner)) is not None:
+                return found
     return None
 
 

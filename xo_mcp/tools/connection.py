@@ -7,26 +7,34 @@ import os
 from pydantic import Field
 
 from xo_mcp.config import Settings
-from xo_mcp.tools.base import Answer, XoContext, app_state, gather, tool
+from xo_mcp.errors import XoApiError, XoMcpDisabled
+from xo_mcp.tools.base import Answer, XoContext, app_state, first_xo_error, gather, tool
 
 
 class ConnectionReport(Answer):
     xo_url: str
-    connected: bool
-    authenticated: bool
+    connected: bool = Field(description="XO answered over the network")
+    authenticated: bool = Field(description="XO accepted the credentials")
     auth_method: str
-    round_trip_ms: float
+    round_trip_ms: float | None = None
     rest_api_version: str | None = None
-    mcp_access: str = Field(description="enabled, disabled, or unknown (XO older than 6.5)")
+    mcp_access: str = Field(description="enabled, disabled, or unknown (XO older than 6.5, or not reached)")
     tls: str
+    error: str | None = Field(default=None, description="why the connection or the credentials failed")
+
+    def failed(self) -> bool:
+        return self.error is not None
 
     def render(self) -> str:
+        if self.error is not None:
+            reached = "reached, but" if self.connected else "not reached:"
+            return f"Xen Orchestra at {self.xo_url} {reached} {self.error}"
         version = f", REST API {self.rest_api_version}" if self.rest_api_version else ""
         proxy = _proxy()
         return "\n".join(
             [
                 f"Connected to Xen Orchestra at {self.xo_url}{version}: authenticated with {self.auth_method}.",
-                f"Round trip {self.round_trip_ms:.1f} ms · TLS {self.tls} · MCP access {self.mcp_access}"
+                f"Round trip {self.round_trip_ms or 0:.1f} ms · TLS {self.tls} · MCP access {self.mcp_access}"
                 + (f" · via proxy from {proxy}" if proxy else ""),
             ]
         )
@@ -40,17 +48,35 @@ async def check_connection(ctx: XoContext) -> ConnectionReport:
     """
     state = app_state(ctx)
     client = state.client
-    mcp_enabled = await client.mcp_enabled()
-    round_trip, version = await gather(client.round_trip(), client.rest_api_version())
+    settings = state.settings
+    auth_method = "token (authenticationToken cookie)" if settings.token else "username/password (Basic)"
+    try:
+        mcp_enabled = await client.mcp_enabled()
+        round_trip, version = await gather(client.round_trip(), client.rest_api_version())
+    except BaseException as exc:
+        failure = first_xo_error(exc)
+        if failure is None:
+            raise
+        # The diagnostic tool answers with what it found, structured too, not only an error text.
+        answered = isinstance(failure, XoApiError)
+        return ConnectionReport(
+            xo_url=settings.base_url,
+            connected=answered,
+            authenticated=False,
+            auth_method=auth_method,
+            mcp_access="disabled" if isinstance(failure, XoMcpDisabled) else "unknown",
+            tls=_tls_mode(settings),
+            error=failure.message,
+        )
     return ConnectionReport(
-        xo_url=state.settings.base_url,
+        xo_url=settings.base_url,
         connected=True,
         authenticated=True,
-        auth_method="token (authenticationToken cookie)" if state.settings.token else "username/password (Basic)",
+        auth_method=auth_method,
         round_trip_ms=round(round_trip * 1000, 1),
         rest_api_version=version,
         mcp_access="enabled" if mcp_enabled else "unknown (XO older than 6.5 has no kill-switch)",
-        tls=_tls_mode(state.settings),
+        tls=_tls_mode(settings),
     )
 
 

@@ -8,11 +8,13 @@ from pydantic import BaseModel, Field
 
 from xo_mcp.arguments import XoId, object_id
 from xo_mcp.client import XoClient
-from xo_mcp.coerce import JsonObject, as_dict, as_dicts, as_list, as_number
-from xo_mcp.formatting import fmt_bytes
-from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, alarm_line, render_alarm
+from xo_mcp.coerce import JsonObject, as_dict, as_dicts, as_list, as_number, as_str
+from xo_mcp.errors import XoApiError, XoMcpError
+from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, inline
+from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, named_alarm_lines, newest, render_alarm
 from xo_mcp.tools.base import Answer, NamedRef, Parts, XoContext, app_state, gather, tool
 from xo_mcp.tools.inventory import POOL
+from xo_mcp.tools.names import names_of
 
 
 class HostStatus(BaseModel):
@@ -48,27 +50,32 @@ class PoolDashboard(Answer):
     top_vms_cpu: list[UsageLine] = []
     srs: list[UsageLine] = []
     cpu_provisioning: dict[str, float] | None = None
-    alarms_total: int = 0
-    alarms: list[AlarmLine] = []
-    missing_patches: int | None = Field(default=None, description="None when the XOA plan does not allow the check")
+    alarms_total: int = Field(default=0, description="active alarms in the pool, from the dashboard")
+    alarms: list[AlarmLine] = Field(default=[], description="the newest of them, with the objects they are on")
+    alarms_error: str | None = Field(default=None, description="why the alarm details are unknown")
+    missing_patches: int | None = Field(default=None, description="hosts' missing patches; absent when not checked")
+    missing_patches_reason: str | None = Field(default=None, description="why missing patches were not checked")
     notes: list[str] = []
 
     def render(self) -> str:
-        lines = [f"Pool {self.pool.label} (id {self.pool.id}) dashboard"]
+        lines = [f"Pool {inline(self.pool.label)} (id {self.pool.id}) dashboard"]
         if self.hosts:
             h = self.hosts
-            lines.append(f"Hosts: {h.total} total — {h.running} running, {h.disabled} disabled, {h.halted} halted")
+            lines.append(
+                f"Hosts: {fmt_count(h.total)} total — {fmt_count(h.running)} running, {fmt_count(h.disabled)} "
+                f"disabled, {fmt_count(h.halted)} halted"
+            )
         if self.vms:
             v = self.vms
             lines.append(
-                f"VMs: {v.total} total — {v.running} running, {v.halted} halted, {v.paused} paused, "
-                f"{v.suspended} suspended"
+                f"VMs: {fmt_count(v.total)} total — {fmt_count(v.running)} running, {fmt_count(v.halted)} halted, "
+                f"{fmt_count(v.paused)} paused, {fmt_count(v.suspended)} suspended"
             )
         if self.cpu_provisioning:
             cp = self.cpu_provisioning
             lines.append(
-                f"vCPU provisioning: {cp.get('assigned', 0):.0f} vCPUs on {cp.get('total', 0):.0f} cores "
-                f"({cp.get('percent', 0):.0f}%)"
+                f"vCPU provisioning: {fmt_count(cp.get('assigned', 0))} vCPUs of running VMs on "
+                f"{count_of(int(cp.get('total', 0)), 'core')} ({fmt_count(cp.get('percent', 0))}%)"
             )
         lines.append(f"Top hosts by RAM: {_usage_text(self.top_hosts_ram)}")
         lines.append(f"Top hosts by CPU: {_usage_text(self.top_hosts_cpu)}")
@@ -76,18 +83,23 @@ class PoolDashboard(Answer):
             lines.append(f"Top VMs by RAM: {_usage_text(self.top_vms_ram)}")
             lines.append(f"Top VMs by CPU: {_usage_text(self.top_vms_cpu)}")
         lines.append(f"Storage (most used SRs): {_usage_text(self.srs)}")
-        if self.alarms_total:
-            shown = "; ".join(render_alarm(a) for a in self.alarms) or "details unavailable"
-            more = f" (+{self.alarms_total - len(self.alarms)} more)" if self.alarms_total > len(self.alarms) else ""
-            lines.append(f"Alarms: {self.alarms_total} — {shown}{more}")
+        lines.append(self._alarms_line())
+        if self.missing_patches is not None:
+            lines.append(f"Missing patches: {fmt_count(self.missing_patches)}")
         else:
-            lines.append("Alarms: none")
-        if self.missing_patches is None:
-            lines.append("Missing patches: not checked (the XOA plan does not include it)")
-        else:
-            lines.append(f"Missing patches: {self.missing_patches}")
+            lines.append(f"Missing patches: not checked ({self.missing_patches_reason or 'XO did not report them'})")
         lines.extend(f"Note: {n}" for n in self.notes)
         return "\n".join(lines)
+
+    def _alarms_line(self) -> str:
+        if not self.alarms_total:
+            return "Alarms: none"
+        if self.alarms_error is not None:
+            return f"Alarms: {fmt_count(self.alarms_total)} (details unknown: {self.alarms_error})"
+        shown = "; ".join(render_alarm(a) for a in self.alarms)
+        listed = len(self.alarms)
+        count = f"{fmt_count(self.alarms_total)}, newest {listed} shown" if self.alarms_total > listed else listed
+        return f"Alarms ({count}): {shown}"
 
 
 @tool(title="Pool dashboard")
@@ -100,31 +112,67 @@ async def get_pool_dashboard(ctx: XoContext, pool_id: Annotated[XoId, object_id(
     client = app_state(ctx).client
     # The pool itself first: an unknown id then gets one clear 404 instead of three.
     pool = await client.get_object(pool_id)
-    # The dashboard is the answer and must succeed; the alarm details are a part that may fail.
+    # The dashboard is the answer and must succeed; alarm details and SR hosts are parts that may fail.
     parts = Parts()
-    alarms = parts.add("alarm details", _pool_alarms(client, pool_id))
+    alarms = parts.add("alarm details", _newest_pool_alarms(client, pool_id))
     dashboard, _ = await gather(client.get_pool_dashboard(pool_id), parts.gather())
-    return build(pool, dashboard, alarms.value or [], parts.notes())
+    if not any(isinstance(dashboard.get(key), dict) for key in ("hosts", "vms", "srs")):
+        raise XoApiError(
+            f"Xen Orchestra's answer to /pools/{{id}}/dashboard for pool {pool_id} is not a pool dashboard (it has "
+            "none of hosts, vms, srs): an XO version this server does not know, or a proxy altering answers."
+        )
+    result = build(pool, dashboard)
+    if alarms.value is not None:
+        result.alarms = alarms.value
+    result.alarms_error = alarms.error
+    await _name_local_srs(client, result.srs)
+    return result
 
 
-async def _pool_alarms(client: XoClient, pool_id: XoId) -> list[JsonObject]:
+async def _newest_pool_alarms(client: XoClient, pool_id: XoId) -> list[AlarmLine]:
     # The dashboard lists the ids of every alarm in the pool (on its hosts, VMs, SRs…), while
     # /pools/{id}/alarms holds only those raised on the pool object itself.
-    return await client.list_objects("alarms", fields=ALARM_FIELDS, filter=f'$pool:"{pool_id}"', limit=MAX_ALARMS)
+    stream = client.iter_objects("alarms", fields=ALARM_FIELDS, filter=f'$pool:"{pool_id}"')
+    alarms, _ = await newest(stream, MAX_ALARMS)
+    return await named_alarm_lines(client, alarms)
 
 
-def build(pool: JsonObject, dashboard: JsonObject, alarms: list[JsonObject], notes: list[str]) -> PoolDashboard:
+async def _name_local_srs(client: XoClient, srs: list[UsageLine]) -> None:
+    """`Local storage (xcp-lyon-01)`: local SRs share a name, the host they belong to tells them apart."""
+    try:
+        rows = await client.list_objects(
+            "srs", fields=["id", "shared", "$container"], filter="id:|(" + " ".join(f'"{s.id}"' for s in srs) + ")"
+        )
+        local = {
+            row["id"]: host for row in rows if row.get("shared") is False and (host := as_str(row.get("$container")))
+        }
+        hosts = await names_of(client, "hosts", local.values()) if local else {}
+    except XoMcpError:
+        return  # the SR names stay as XO gives them
+    for sr in srs:
+        if (host := hosts.get(local.get(sr.id, ""))) is not None:
+            sr.name = f"{sr.name or sr.id} ({host})"
+
+
+def build(pool: JsonObject, dashboard: JsonObject) -> PoolDashboard:
     hosts = as_dict(dashboard.get("hosts"))
     vms = as_dict(dashboard.get("vms"))
     host_top = as_dict(hosts.get("topFiveUsage"))
     vm_top = as_dict(vms.get("topFiveUsage"))
+    notes = []
     if vm_top.get("isExpired"):
         notes.append("VM top-five is from XO's cache and may be stale (isExpired).")
     patches = as_dict(hosts.get("missingPatches"))
     patch_list = patches.get("missingPatches")
     provisioning = as_dict(dashboard.get("cpuProvisioning"))
+    missing_patches: int | None = None
+    not_checked: str | None = None
+    if patches.get("hasAuthorization") is False:
+        not_checked = "the XOA plan does not include it"
+    elif isinstance(patch_list, list):
+        missing_patches = len(patch_list)
     return PoolDashboard(
-        pool=NamedRef(id=str(pool.get("id")), name=pool.get("name_label")),
+        pool=NamedRef(id=str(pool.get("id")), name=as_str(pool.get("name_label"))),
         hosts=_status(HostStatus, hosts.get("status")),
         vms=_status(VmStatus, vms.get("status")),
         top_hosts_ram=[_usage(u, "usage", "size") for u in as_dicts(host_top.get("ram"))],
@@ -134,8 +182,8 @@ def build(pool: JsonObject, dashboard: JsonObject, alarms: list[JsonObject], not
         srs=[_usage(u, "physical_usage", "size") for u in as_dicts(as_dict(dashboard.get("srs")).get("topFiveUsage"))],
         cpu_provisioning={k: v for k, raw in provisioning.items() if (v := as_number(raw)) is not None} or None,
         alarms_total=len(as_list(dashboard.get("alarms"))),
-        alarms=[alarm_line(a) for a in alarms],
-        missing_patches=len(patch_list) if patches.get("hasAuthorization") and isinstance(patch_list, list) else None,
+        missing_patches=missing_patches,
+        missing_patches_reason=not_checked,
         notes=notes,
     )
 
@@ -174,7 +222,8 @@ def _vm_ram(item: JsonObject) -> UsageLine:
 def _usage_text(lines: list[UsageLine]) -> str:
     parts = []
     for u in lines:
-        text = f"{u.name or u.id} {u.percent:.0f}%" if u.percent is not None else f"{u.name or u.id}"
+        name = inline(u.name or u.id)
+        text = f"{name} {u.percent:.0f}%" if u.percent is not None else name
         if u.size is not None:
             text += (
                 f" ({fmt_bytes(u.used)} of {fmt_bytes(u.size)})" if u.used is not None else f" ({fmt_bytes(u.size)})"

@@ -19,21 +19,21 @@ VM_MAX_LIMIT = 1000
 
 POOLS = ListSpec(
     collection="pools",
-    noun="pools",
+    noun="pool",
     default_fields=("id", "name_label", "name_description", "auto_poweron", "HA_enabled"),
     narrow_hint="fewer fields",
     pageable=False,
 )
 HOSTS = ListSpec(
     collection="hosts",
-    noun="hosts",
+    noun="host",
     default_fields=("id", "name_label", "productBrand", "version", "power_state"),
     narrow_hint="a filter such as `$pool:<pool id>` or `name_label:xcp*`",
     pageable=False,
 )
 VMS = ListSpec(
     collection="vms",
-    noun="VMs",
+    noun="VM",
     # The facts of XO's `CPUs,memory` without their bulk (memory also carries dynamic/static ranges).
     default_fields=("id", "name_label", "power_state", "CPUs.number", "memory.size"),
     narrow_hint="a filter such as `power_state:Running`, `name_label:web*`, `tags:prod` or `$pool:<pool id>`",
@@ -77,7 +77,7 @@ async def list_vms(
     Default fields: id, name_label, power_state (Running, Halted, Paused, Suspended), CPUs.number (vCPUs),
     memory.size (bytes). Other fields: tags, $pool, $container (host id when running), mainIpAddress, os_version,
     auto_poweron. Filters: `power_state:Running`, `name_label:web*`, `tags:prod`, `CPUs:max:>=4`.
-    The answer gives the total matching: to count VMs matching a filter, use limit=1.
+    The answer gives the exact total matching: to count VMs matching a filter, use limit=1.
     """
     client = app_state(ctx).client
     return await list_page(client, VMS, fields=fields, filter=filter, limit=limit, offset=offset)

@@ -12,16 +12,19 @@ from xo_mcp.coerce import JsonObject
 from xo_mcp.formatting import has_path, object_table, page_note
 from xo_mcp.tools.base import Answer
 
-COUNT_CAP = 10_000
-
 
 @dataclass(frozen=True)
 class ListSpec:
     collection: str
     noun: str
+    """Singular: `VM`, `pool`."""
     default_fields: tuple[str, ...]
     narrow_hint: str
     pageable: bool
+
+    @property
+    def plural(self) -> str:
+        return self.noun + "s"
 
 
 class ObjectList(Answer):
@@ -29,8 +32,7 @@ class ObjectList(Answer):
 
     items: list[dict[str, Any]]
     returned: int
-    total: int | None = Field(default=None, description="objects matching the filter, when known")
-    total_at_least: int | None = Field(default=None, description="set instead of total when too many to count")
+    total: int = Field(description="objects matching the filter")
     offset: int = 0
     truncated: bool = Field(description="true when more objects match than were returned")
     next_offset: int | None = None
@@ -43,16 +45,16 @@ class ObjectList(Answer):
     def render(self) -> str:
         spec = self._spec
         note = page_note(
-            noun=spec.noun,
+            singular=spec.noun,
+            plural=spec.plural,
             returned=self.returned,
             offset=self.offset,
             total=self.total,
-            total_at_least=self.total_at_least,
             truncated=self.truncated,
-            narrow_hint=spec.narrow_hint,
+            narrow_hint=None if self._filter else spec.narrow_hint,
             pageable=spec.pageable,
         )
-        lines = [note if not self._filter else f"{note} Filter: `{self._filter}`."]
+        lines = [f"Filter `{self._filter}`: {note}" if self._filter else note]
         if self.missing_fields:
             lines.append(
                 f"No object has the field(s) {', '.join(self.missing_fields)}: XO omits unknown properties "
@@ -82,17 +84,14 @@ async def list_page(
             item.pop("href", None)
             items.append(item)
     more = seen > offset + limit
-    total: int | None = seen
-    if more:
-        # Counting streams one href per match: bounded, so a page of a huge estate stays fast.
-        total = await client.count(spec.collection, filter=filter, limit=COUNT_CAP + 1)
-        if total > COUNT_CAP:
-            total = None
+    total = seen
+    if more or (offset and not items):
+        # The exact total, at any size: XO streams one bare href per match (about 50 bytes each).
+        total = await client.count(spec.collection, filter=filter)
     result = ObjectList(
         items=items,
         returned=len(items),
         total=total,
-        total_at_least=COUNT_CAP + 1 if more and total is None else None,
         offset=offset,
         truncated=more,
         next_offset=offset + len(items) if more else None,

@@ -9,12 +9,16 @@ from pydantic import BaseModel, Field
 from xo_mcp.arguments import XoId, object_id
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_bool, as_dict, as_int, as_list, as_str, seconds_to_datetime, utc_text
-from xo_mcp.formatting import fmt_bytes
-from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, alarm_line, render_alarm
+from xo_mcp.formatting import fmt_bytes, inline, os_name
+from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, alarm_line, newest, render_alarm
 from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, tool
-from xo_mcp.tools.inventory import HOST, POOL, VM
+from xo_mcp.tools.inventory import VM
+from xo_mcp.tools.names import names_of
 
 MAX_DISKS = 16
+"""Disks shown; the answer still counts them all."""
+MAX_LISTED = 1000
+"""A guard on the per-VM sub-collections (XAPI allows 255 VBDs; alarms pile up on a sick VM)."""
 
 
 class Disk(BaseModel):
@@ -43,23 +47,25 @@ class VmDetails(Answer):
     virtualization_mode: str | None = None
     auto_poweron: bool | None = None
     high_availability: str | None = None
-    disks: list[Disk] = []
+    disks: list[Disk] = Field(default=[], description="the first disks, in XO's order")
+    disks_total: int | None = Field(default=None, description="every disk of the VM; absent when unknown")
     vifs: int = 0
     tags: list[str] = []
     snapshots: int = 0
     started: str | None = None
-    alarms: list[AlarmLine] = []
+    alarms: list[AlarmLine] = Field(default=[], description="the newest active alarms")
+    alarms_total: int | None = Field(default=None, description="every active alarm of the VM; absent when unknown")
     notes: list[str] = Field(default=[], description="parts that could not be fetched")
 
     def render(self) -> str:
         where = []
         if self.host:
-            where.append(f"on host {self.host.label}")
+            where.append(f"on host {inline(self.host.label)}")
         if self.pool:
-            where.append(f"in pool {self.pool.label}")
-        lines = [f"VM {self.name_label} (id {self.id}): {self.power_state} {' '.join(where)}".rstrip()]
+            where.append(f"in pool {inline(self.pool.label)}")
+        lines = [f"VM {inline(self.name_label)} (id {self.id}): {self.power_state} {' '.join(where)}".rstrip()]
         if self.name_description:
-            lines.append(f"Description: {self.name_description}")
+            lines.append(f"Description: {inline(self.name_description)}")
         specs = []
         if self.vcpus is not None:
             vcpus_max = f" (max {self.vcpus_max})" if self.vcpus_max and self.vcpus_max != self.vcpus else ""
@@ -80,24 +86,42 @@ class VmDetails(Answer):
         if self.high_availability:
             misc.append(f"HA {self.high_availability}")
         lines.append(" · ".join(misc))
-        if self.disks:
-            disks = "; ".join(
-                f"{disk.name or '?'} {fmt_bytes(disk.size)}"
-                + (f" (used {fmt_bytes(disk.usage)})" if disk.usage else "")
-                + (f" on {disk.sr}" if disk.sr else "")
-                for disk in self.disks
-            )
-            lines.append(f"Disks ({len(self.disks)}): {disks}")
+        lines.append(self._disks_line())
         tags = ", ".join(self.tags) or "none"
         lines.append(f"Network interfaces: {self.vifs} · snapshots: {self.snapshots} · tags: {tags}")
         if self.started:
             lines.append(f"Running since {self.started}")
-        if self.alarms:
-            lines.append(f"Alarms ({len(self.alarms)}): " + "; ".join(render_alarm(a) for a in self.alarms))
-        else:
-            lines.append("Alarms: none")
-        lines.extend(f"Note: {note}" for note in self.notes)
+        lines.append(self._alarms_line())
+        lines.extend(f"Note: {note}" for note in self.notes if not note.startswith(("disks ", "alarms ")))
         return "\n".join(lines)
+
+    def _disks_line(self) -> str:
+        if self.disks_total is None:
+            return f"Disks: unknown ({self._reason('disks')})"
+        if not self.disks_total:
+            return "Disks: none"
+        shown = "; ".join(
+            f"{inline(disk.name or '?')} {fmt_bytes(disk.size)}"
+            + (f" (used {fmt_bytes(disk.usage)})" if disk.usage else "")
+            + (f" on {inline(disk.sr)}" if disk.sr else "")
+            for disk in self.disks
+        )
+        count = (
+            f"{self.disks_total}, {len(self.disks)} shown" if self.disks_total > len(self.disks) else self.disks_total
+        )
+        return f"Disks ({count}): {shown}"
+
+    def _alarms_line(self) -> str:
+        if self.alarms_total is None:
+            return f"Alarms: unknown ({self._reason('alarms')})"
+        if not self.alarms_total:
+            return "Alarms: none"
+        shown = "; ".join(render_alarm(alarm, subject_id=self.id) for alarm in self.alarms)
+        count = f"{self.alarms_total}, newest {len(self.alarms)} shown" if self.alarms_total > len(self.alarms) else ""
+        return f"Alarms ({count or self.alarms_total}): {shown}"
+
+    def _reason(self, part: str) -> str:
+        return next((note.split(": ", 1)[-1] for note in self.notes if note.startswith(f"{part} ")), "not fetched")
 
 
 @tool(title="VM details")
@@ -114,32 +138,25 @@ async def get_vm_details(ctx: XoContext, vm_id: Annotated[XoId, object_id(VM)]) 
     parts = Parts()
     container, pool_id = as_str(vm.get("$container")), as_str(vm.get("$pool"))
     on_host = container and container != pool_id
-    host = parts.add("host", _name_of(client, XoId(container, HOST))) if container and on_host else None
-    pool = parts.add("pool", _name_of(client, XoId(pool_id, POOL))) if pool_id else None
+    host = parts.add("host", _named(client, "hosts", container)) if container and on_host else None
+    pool = parts.add("pool", _named(client, "pools", pool_id)) if pool_id else None
     disks = parts.add("disks", _disks(client, vm_id))
-    alarms = parts.add("alarms", client.list_objects("alarms", fields=ALARM_FIELDS, limit=MAX_ALARMS, parent=vm_id))
+    alarms = parts.add("alarms", newest(client.iter_objects("alarms", fields=ALARM_FIELDS, parent=vm_id), MAX_ALARMS))
     await parts.gather()
-    return _details(vm, host, pool, disks, alarms, parts.notes())
+    return _details(vm_id, vm, host, pool, disks, alarms, parts.notes())
 
 
-async def _name_of(client: XoClient, object_id: XoId) -> NamedRef:
-    rows = await client.list_objects(
-        object_id.kind.collection, fields=["id", "name_label"], filter=f'id:"{object_id}"', limit=1
-    )
-    return NamedRef(id=object_id, name=as_str(rows[0].get("name_label")) if rows else None)
+async def _named(client: XoClient, collection: str, object_id: str) -> NamedRef:
+    return NamedRef(id=object_id, name=(await names_of(client, collection, [object_id])).get(object_id))
 
 
-async def _disks(client: XoClient, vm_id: XoId) -> list[Disk]:
-    vdis = await client.list_objects(
-        "vdis", fields=["name_label", "size", "usage", "$SR"], limit=MAX_DISKS, parent=vm_id
-    )
-    sr_ids = sorted({sr for v in vdis if (sr := as_str(v.get("$SR")))})
-    sr_names: dict[str, str] = {}
-    if sr_ids:
-        wanted = " ".join(f'"{sr}"' for sr in sr_ids)
-        srs = await client.list_objects("srs", fields=["id", "name_label"], filter=f"id:|({wanted})")
-        sr_names = {s["id"]: str(s.get("name_label") or s["id"]) for s in srs if isinstance(s.get("id"), str)}
-    return [
+async def _disks(client: XoClient, vm_id: XoId) -> tuple[list[Disk], int]:
+    """The first disks with their SR names, and how many disks the VM has."""
+    fields = ["name_label", "size", "usage", "$SR"]
+    every = await client.list_objects("vdis", fields=fields, limit=MAX_LISTED, parent=vm_id)
+    vdis = every[:MAX_DISKS]
+    sr_names = await names_of(client, "srs", (sr for v in vdis if (sr := as_str(v.get("$SR")))))
+    disks = [
         Disk(
             name=as_str(v.get("name_label")),
             size=as_int(v.get("size")),
@@ -148,14 +165,16 @@ async def _disks(client: XoClient, vm_id: XoId) -> list[Disk]:
         )
         for v in vdis
     ]
+    return disks, len(every)
 
 
 def _details(
+    vm_id: str,
     vm: JsonObject,
     host: Part[NamedRef] | None,
     pool: Part[NamedRef] | None,
-    disks: Part[list[Disk]],
-    alarms: Part[list[JsonObject]],
+    disks: Part[tuple[list[Disk], int]],
+    alarms: Part[tuple[list[JsonObject], int]],
     notes: list[str],
 ) -> VmDetails:
     cpus = as_dict(vm.get("CPUs"))
@@ -163,7 +182,7 @@ def _details(
     static = as_list(memory.get("static"))
     addresses = as_dict(vm.get("addresses"))
     return VmDetails(
-        id=str(vm.get("id")),
+        id=vm_id,
         name_label=str(vm.get("name_label", "")),
         name_description=as_str(vm.get("name_description")),
         power_state=str(vm.get("power_state", "unknown")),
@@ -181,12 +200,14 @@ def _details(
         virtualization_mode=as_str(vm.get("virtualizationMode")),
         auto_poweron=as_bool(vm.get("auto_poweron")),
         high_availability=as_str(vm.get("high_availability")),
-        disks=disks.value or [],
+        disks=disks.value[0] if disks.value else [],
+        disks_total=disks.value[1] if disks.value else None,
         vifs=len(as_list(vm.get("VIFs"))),
         tags=[t for t in as_list(vm.get("tags")) if isinstance(t, str)],
         snapshots=len(as_list(vm.get("snapshots"))),
         started=utc_text(seconds_to_datetime(vm.get("startTime"))) if vm.get("power_state") == "Running" else None,
-        alarms=[alarm_line(a) for a in alarms.value or []],
+        alarms=[alarm_line(a) for a in alarms.value[0]] if alarms.value else [],
+        alarms_total=alarms.value[1] if alarms.value else None,
         notes=notes,
     )
 
@@ -199,7 +220,7 @@ def _os_name(os_version: object) -> str | None:
     if not name:
         return None
     version = ".".join(str(os_version[k]) for k in ("major", "minor") if os_version.get(k) not in (None, ""))
-    name = str(name)
+    name = os_name(str(name))
     return f"{name} {version}" if version and version not in name else name
 
 

@@ -1,0 +1,37 @@
+"""Names instead of UUIDs: resolve the ids an answer mentions, one small request per collection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from xo_mcp.client import XoClient
+from xo_mcp.coerce import as_str
+
+# XO's object type words (alarm targets, `data.type` of tasks…) and the collection holding each.
+COLLECTION_OF_TYPE = {
+    "pool": "pools",
+    "host": "hosts",
+    "VM": "vms",
+    "VM-controller": "vm-controllers",
+    "VM-template": "vm-templates",
+    "VM-snapshot": "vm-snapshots",
+    "SR": "srs",
+    "VDI": "vdis",
+    "VDI-snapshot": "vdi-snapshots",
+    "network": "networks",
+    "PIF": "pifs",
+    "VIF": "vifs",
+}
+_IDS_PER_REQUEST = 100
+
+
+async def names_of(client: XoClient, collection: str, ids: Iterable[str]) -> dict[str, str]:
+    """`{id: name_label}` for the objects of ``collection`` with those ids that XO knows (and the user may read)."""
+    wanted = sorted({object_id for object_id in ids if object_id})
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), _IDS_PER_REQUEST):
+        chunk = wanted[start : start + _IDS_PER_REQUEST]
+        terms = " ".join(f'"{object_id}"' for object_id in chunk)
+        rows = await client.list_objects(collection, fields=["id", "name_label"], filter=f"id:|({terms})")
+        names.update((row["id"], as_str(row.get("name_label")) or row["id"]) for row in rows if as_str(row.get("id")))
+    return names
