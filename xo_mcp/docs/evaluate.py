@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,7 +166,7 @@ def evaluate(
     return report
 
 
-def official_baseline(questions: Iterable[Question], topic_pages: dict[str, str | None]) -> dict[str, Any]:
+def official_baseline(questions: Iterable[Question], topic_pages: Mapping[str, str | None]) -> dict[str, Any]:
     """Page-level scores of the official server's approach: one whole page per topic, or nothing.
 
     `topic_pages` maps a topic to the page its URL serves (None for a redirect stub); the single result
