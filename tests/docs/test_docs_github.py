@@ -6,34 +6,21 @@ import hashlib
 import json
 from pathlib import Path
 
+from tests.docs.github_fake import COMMIT
+from tests.docs.github_fake import fake_github as fake_github_with_blobs
 from tests.docs.helpers import GARDEN, Route, Serve, quiet_progress, small_manifest
 from xo_mcp.docs.build import build_index
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.docs.schema import BUILD_MANIFEST
 from xo_mcp.docs.sources import GitHubSource, resolve_source
 
-COMMIT = "c0ffee" + "0" * 34
-
 
 def blob_id(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:40]  # any 40-hex id will do
 
 
-def fake_github(blobs: dict[str, str]) -> dict[str, Route]:
-    repo = "/repos/vatesfr/xen-orchestra"
-    tree = [{"path": "tools", "type": "tree", "sha": "t2"}] + [
-        {"path": path, "type": "blob", "sha": blob_id(text)} for path, text in blobs.items()
-    ]
-    routes: dict[str, Route] = {
-        f"{repo}/commits/main": json.dumps({"sha": COMMIT}).encode(),
-        f"{repo}/contents/docs?ref={COMMIT}": json.dumps(
-            [{"name": "package.json", "type": "file", "sha": "p"}, {"name": "docs", "type": "dir", "sha": "t1"}]
-        ).encode(),
-        f"{repo}/git/trees/t1?recursive=1": json.dumps({"tree": tree, "truncated": False}).encode(),
-    }
-    for path, text in blobs.items():
-        routes[f"/vatesfr/xen-orchestra/{COMMIT}/docs/docs/{path}"] = text.encode()
-    return routes
+def fake_github(pages: dict[str, str]) -> dict[str, Route]:
+    return fake_github_with_blobs({path: (text, blob_id(text)) for path, text in pages.items()})
 
 
 def test_github_source_fetches_the_tree_then_only_changed_blobs(tmp_path: Path, serve: Serve) -> None:

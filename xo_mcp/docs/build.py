@@ -23,7 +23,15 @@ from xo_mcp.docs.locations import default_cache_dir, default_output_dir
 from xo_mcp.docs.manifest import Manifest, ManifestError, load_manifest, published_url_path
 from xo_mcp.docs.parse_cache import ParseCache, content_hash
 from xo_mcp.docs.schema import BUILD_MANIFEST, BUILT_STAMP, INDEX_VERSION
-from xo_mcp.docs.sources import DEFAULT_SOURCE, Snapshot, Source, SourceError, SourceFile, resolve_source
+from xo_mcp.docs.sources import (
+    DEFAULT_SOURCE,
+    Snapshot,
+    Source,
+    SourceError,
+    SourceFile,
+    git_blob_id,
+    resolve_source,
+)
 from xo_mcp.docs.writer import IndexedPage, write_index
 
 USAGE_EPILOG = """\
@@ -86,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--source", default=os.environ.get("XO_DOCS_SOURCE") or DEFAULT_SOURCE)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="build nothing: tell whether the source (default: upstream git) changed since the index was built "
+        "(exit 0 up to date, 1 changed, 3 cannot tell, e.g. without network)",
+    )
     parser.add_argument("--output", type=Path, default=None, help="index folder (default: the bundled location)")
     parser.add_argument("--cache", type=Path, default=None, help="download and parse cache folder")
     parser.add_argument("--manifest", type=Path, default=None, help="topics manifest (default docs_corpus/topics.toml)")
@@ -94,6 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     progress = Progress(sys.stderr, options.quiet)
     cache = options.cache or default_cache_dir()
+    if options.check:
+        from xo_mcp.docs.freshness import UNKNOWN, check_freshness
+
+        try:
+            manifest = load_manifest(options.manifest)
+            source = resolve_source(options.source, cache)
+        except (SourceError, ManifestError, OSError) as exc:
+            print(f"xo-mcp index --check: {exc}", file=sys.stderr)
+            return UNKNOWN
+        return check_freshness(options.output or default_output_dir(), source, manifest, sys.stdout)
     try:
         manifest = load_manifest(options.manifest)
         source = resolve_source(options.source, cache)
@@ -135,7 +159,8 @@ def build_index(
     staging.mkdir()
     try:
         sections = write_index(staging, indexed, manifest.topics, lambda done: progress("indexed", done, len(indexed)))
-        _write_build_manifest(staging, snapshot, indexed, {p.source_path: f.content for p, f in pages})
+        contents = {p.source_path: f.content for p, f in pages}
+        _write_build_manifest(staging, snapshot, getattr(source, "spec", ""), indexed, contents)
         (staging / BUILT_STAMP).write_text(f"{INDEX_VERSION}\n", encoding="utf-8")
         _swap_in(staging, output)
     finally:
@@ -186,17 +211,20 @@ def _url_path(manifest: Manifest, source_path: str, front_matter: dict[str, str]
 
 
 def _write_build_manifest(
-    folder: Path, snapshot: Snapshot, pages: list[IndexedPage], contents: dict[str, bytes]
+    folder: Path, snapshot: Snapshot, spec: str, pages: list[IndexedPage], contents: dict[str, bytes]
 ) -> None:
     record = {
         "schema_version": INDEX_VERSION,
         "source": snapshot.description,
+        "source_spec": spec,
         "revision": snapshot.revision,
+        "checksum": snapshot.checksum,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "pages": {
             page.source_path: {
                 "sha256": content_hash(contents[page.source_path]),
-                **({"git_blob": snapshot.blob_ids[page.source_path]} if page.source_path in snapshot.blob_ids else {}),
+                # the git blob id of the page, whatever the source: comparable with upstream's tree
+                "git_blob": snapshot.blob_ids.get(page.source_path) or git_blob_id(contents[page.source_path]),
                 "title": page.page.title,
                 "url": page.url,
                 "topics": list(page.topics),

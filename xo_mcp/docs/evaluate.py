@@ -1,75 +1,201 @@
-"""Measure search quality and speed on a question set: `python -m xo_mcp.docs.evaluate [INDEX] [QUESTIONS]`.
+"""Measure search quality and speed on a question set: `python -m xo_mcp.docs.evaluate QUESTIONS [--index DIR]`.
 
-Questions are `{"q", "topic", "page", "heading"}`; a hit is the expected page, or the expected page and
-section heading (compared without case). Each question is asked with its topic, as a model would.
+A question is `{"q", "topic", "page", "heading"}` (plus `"intent"`: how-to, symptom, is-it-possible or
+concept, in the project's own set). A result is a hit at page level when it is from the expected page,
+at section level when it is also the expected section (its own heading, compared without case). Each
+question is asked with its topic, as a model would, or under `all` (`use_topic=False`).
+
+Reported for page and section: MRR (over the first MAX_RANK results), hit@1/3/5, and nDCG@5 with the one
+expected item as the only relevant one (1/log2(1 + rank)); overall, per topic and per intent. The
+official server's approach is scored page-level on the same questions (`official_baseline`): it fetches
+`https://docs.xen-orchestra.com/<topic>` whole, which is the expected page or not; four of those URLs are
+client-side redirect stubs with nearly no text (see docs_corpus/README.md), which answer nothing.
+
+The question file is always given by the caller: the package reads nothing outside the index at run time.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import statistics
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.docs.results import HEADING_SEPARATOR, SearchAnswer
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2].parent / "shared" / "xo-docs" / "eval-questions.json"
+MAX_RANK = 5  # results asked for when scoring: hit@5 and nDCG@5 need five
+DEFAULT_RESULTS = 3  # what a model gets without max_results: the answer size is measured on it
 TIMING_ROUNDS = 5
+INTENTS = ("how-to", "symptom", "is-it-possible", "concept")
+LEVELS = ("page", "section")
 
 
-def evaluate(index_dir: Path | None, questions_path: Path, *, use_topic: bool = True) -> dict[str, Any]:
-    """hit@1/hit@3 for page and heading, mean answer size (text, and text + structured), search latency.
+@dataclass(frozen=True)
+class Question:
+    text: str
+    topic: str
+    page: str
+    heading: str
+    intent: str | None = None
+
+
+def load_questions(path: Path) -> list[Question]:
+    """The questions of a JSON file; a malformed entry is an error naming it."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    questions = []
+    for number, entry in enumerate(entries, 1):
+        try:
+            questions.append(
+                Question(
+                    text=str(entry["q"]),
+                    topic=str(entry["topic"]),
+                    page=str(entry["page"]),
+                    heading=str(entry["heading"]),
+                    intent=str(entry["intent"]) if "intent" in entry else None,
+                )
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: question {number} is malformed ({exc})") from None
+    return questions
+
+
+def first_ranks(answer: SearchAnswer, question: Question) -> tuple[int | None, int | None]:
+    """1-based rank of the first result on the expected page, and of the expected section (None: absent)."""
+    page_rank = section_rank = None
+    for rank, hit in enumerate(answer.results, 1):
+        if hit.source_path != question.page:
+            continue
+        page_rank = page_rank or rank
+        if section_rank is None and hit.heading.split(HEADING_SEPARATOR)[-1].lower() == question.heading.lower():
+            section_rank = rank
+    return page_rank, section_rank
+
+
+def scores(ranks: Sequence[int | None]) -> dict[str, float]:
+    """MRR, hit@1/3/5 and nDCG@5 of a list of first ranks (one relevant item per question)."""
+    count = len(ranks) or 1
+    found = [rank for rank in ranks if rank is not None]
+    return {
+        "mrr": round(sum(1 / rank for rank in found) / count, 3),
+        **{f"hit@{k}": round(sum(rank <= k for rank in found) / count, 3) for k in (1, 3, 5)},
+        "ndcg@5": round(sum(1 / math.log2(1 + rank) for rank in found if rank <= 5) / count, 3),
+    }
+
+
+def _grouped(ranked: list[tuple[Question, int | None, int | None]], key: str) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[tuple[Question, int | None, int | None]]] = defaultdict(list)
+    for item in ranked:
+        groups[str(getattr(item[0], key))].append(item)
+    return {
+        name: {
+            "questions": len(items),
+            "page": scores([page for _, page, _ in items]),
+            "section": scores([section for _, _, section in items]),
+        }
+        for name, items in sorted(groups.items())
+    }
+
+
+def evaluate(
+    index_dir: Path | None,
+    questions_path: Path,
+    *,
+    use_topic: bool = True,
+    timing_rounds: int = TIMING_ROUNDS,
+) -> dict[str, Any]:
+    """Quality (page and section, overall, per topic and per intent), answer size and search latency.
 
     `search_*_ms` time a question asked again (an open index, its words' postings already read);
-    `first_search_*_ms` the first time each question is asked.
+    `first_search_*_ms` the first time each question is asked. `timing_rounds=0` skips the timings.
     """
     library = DocsLibrary(index_dir)
-    questions = json.loads(questions_path.read_text(encoding="utf-8"))
+    questions = load_questions(questions_path)
     library.search("all", "warm up")  # opens the index: not part of the timings
-    counts = {"page@1": 0, "page@3": 0, "heading@1": 0, "heading@3": 0}
+    ranked: list[tuple[Question, int | None, int | None]] = []
     text_sizes, total_sizes, first_timings, timings, misses = [], [], [], [], []
     for question in questions:
-        topic = question["topic"] if use_topic else "all"
+        topic = question.topic if use_topic else "all"
         started = time.perf_counter()
-        answer = library.search(topic, question["q"])  # first time: its words' postings are read from disk
+        answer = library.search(topic, question.text, DEFAULT_RESULTS)  # its words' postings are read now
         first_timings.append((time.perf_counter() - started) * 1000)
-        for _ in range(TIMING_ROUNDS):
+        for _ in range(timing_rounds):
             started = time.perf_counter()
-            library.search(topic, question["q"])
+            library.search(topic, question.text, DEFAULT_RESULTS)
             timings.append((time.perf_counter() - started) * 1000)
         text = answer.render()
         text_sizes.append(len(text.encode()))
         total_sizes.append(len(text.encode()) + len(answer.model_dump_json(exclude_none=True).encode()))
-        page_ranks = [i for i, hit in enumerate(answer.results) if hit.source_path == question["page"]]
-        heading_ranks = [i for i in page_ranks if _title(answer, i).lower() == question["heading"].lower()]
-        for name, ranks in (("page", page_ranks), ("heading", heading_ranks)):
-            counts[f"{name}@1"] += bool(ranks) and ranks[0] < 1
-            counts[f"{name}@3"] += bool(ranks) and ranks[0] < 3
-        if not heading_ranks:
+        deeper = library.search(topic, question.text, MAX_RANK)
+        page_rank, section_rank = first_ranks(deeper, question)
+        ranked.append((question, page_rank, section_rank))
+        if section_rank != 1:
             misses.append(
                 {
-                    "q": question["q"],
-                    "want": f"{question['page']} / {question['heading']}",
+                    "q": question.text,
+                    "want": f"{question.page} / {question.heading}",
+                    "rank": section_rank,
                     "got": [
-                        f"{hit.source_path} / {hit.heading.split(HEADING_SEPARATOR)[-1]}" for hit in answer.results
+                        f"{hit.source_path} / {hit.heading.split(HEADING_SEPARATOR)[-1]}" for hit in deeper.results
                     ],
                 }
             )
-    total = len(questions)
-    return {
-        "questions": total,
-        **{f"{name}_hit_rate": round(count / total, 3) for name, count in counts.items()},
-        "mean_answer_text_bytes": round(statistics.mean(text_sizes)),
-        "mean_answer_bytes": round(statistics.mean(total_sizes)),
-        "search_p50_ms": _percentile(timings, 50),
-        "search_p95_ms": _percentile(timings, 95),
-        "first_search_p50_ms": _percentile(first_timings, 50),
-        "first_search_p95_ms": _percentile(first_timings, 95),
-        "misses": misses,
+    report: dict[str, Any] = {
+        "questions": len(questions),
+        "page": scores([page for _, page, _ in ranked]),
+        "section": scores([section for _, _, section in ranked]),
+        "by_topic": _grouped(ranked, "topic"),
     }
+    if all(question.intent for question in questions):
+        report["by_intent"] = _grouped(ranked, "intent")
+    report["mean_answer_text_bytes"] = round(statistics.mean(text_sizes))
+    report["mean_answer_bytes"] = round(statistics.mean(total_sizes))
+    if timings:
+        report["search_p50_ms"] = _percentile(timings, 50)
+        report["search_p95_ms"] = _percentile(timings, 95)
+    report["first_search_p50_ms"] = _percentile(first_timings, 50)
+    report["first_search_p95_ms"] = _percentile(first_timings, 95)
+    report["misses"] = misses
+    return report
+
+
+def official_baseline(questions: Iterable[Question], topic_pages: Mapping[str, str | None]) -> dict[str, Any]:
+    """Page-level scores of the official server's approach: one whole page per topic, or nothing.
+
+    `topic_pages` maps a topic to the page its URL serves (None for a redirect stub); the single result
+    is a hit when it is the expected page, so MRR, hit@k and nDCG@5 are all the same figure.
+    """
+    listed = list(questions)
+    ranks = [1 if topic_pages.get(q.topic) == q.page else None for q in listed]
+    return {"questions": len(listed), "page": scores(ranks)}
+
+
+def official_topic_pages(index_dir: Path | None = None) -> tuple[dict[str, str | None], dict[str, str]]:
+    """What `https://docs.xen-orchestra.com/<topic>` serves, from the index's own page URLs.
+
+    A topic whose URL is no page of the index is a redirect stub (None); the second mapping is the core
+    page each topic is keyed on, what the official server would get if it followed the redirects.
+    """
+    library = DocsLibrary(index_dir)
+    outline = library.outline()
+    by_url = {page["url"].rstrip("/"): path for path, page in outline["pages"].items()}
+    site = _site_of(outline)
+    served = {topic: by_url.get(f"{site}/{topic}") for topic in outline["topics"]}
+    cores = {topic: str(info["core"]) for topic, info in outline["topics"].items()}
+    return served, cores
+
+
+def _site_of(outline: dict[str, Any]) -> str:
+    any_url = str(next(iter(outline["pages"].values()))["url"])
+    scheme, _, rest = any_url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def _percentile(values: list[float], percent: int) -> float:
@@ -77,21 +203,38 @@ def _percentile(values: list[float], percent: int) -> float:
     return round(ordered[max(0, round(len(ordered) * percent / 100) - 1)], 2)
 
 
-def _title(answer: SearchAnswer, rank: int) -> str:
-    return answer.results[rank].heading.split(HEADING_SEPARATOR)[-1]
-
-
-def main(argv: list[str]) -> int:
-    index_dir = Path(argv[0]) if argv else None
-    questions = Path(argv[1]) if len(argv) > 1 else DEFAULT_QUESTIONS
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m xo_mcp.docs.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("questions", type=Path, help="JSON file of questions")
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: the bundled one)")
+    parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    parser.add_argument(
+        "--write-baseline", type=Path, default=None, help="also write the page and section figures to this file"
+    )
+    options = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    reports = {}
     for use_topic in (True, False):
-        report = evaluate(index_dir, questions, use_topic=use_topic)
-        misses = report.pop("misses")
-        print(f"topic {'given' if use_topic else 'all'}: {json.dumps(report)}")
+        report = evaluate(options.index, options.questions, use_topic=use_topic)
+        reports["topic_given" if use_topic else "topic_all"] = report
+    served, cores = official_topic_pages(options.index)
+    questions = load_questions(options.questions)
+    reports["official"] = official_baseline(questions, served)
+    reports["official_following_redirects"] = official_baseline(questions, dict(cores.items()))
+    if options.write_baseline:
+        baseline = {
+            name: {level: report[level] for level in LEVELS if level in report} for name, report in reports.items()
+        }
+        options.write_baseline.write_text(json.dumps(baseline, indent=1) + "\n", encoding="utf-8")
+    if options.json:
+        print(json.dumps(reports, indent=1))
+        return 0
+    for name, report in reports.items():
+        misses = report.get("misses", [])
+        print(f"{name}: page {report['page']}" + (f" section {report['section']}" if "section" in report else ""))
         for miss in misses:
-            print(f"  miss: {miss['want']}  <- {miss['q'][:70]}\n        got {miss['got']}")
+            print(f"  miss (rank {miss['rank']}): {miss['want']}  <- {miss['q'][:80]}\n        got {miss['got']}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

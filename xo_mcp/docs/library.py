@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from xo_mcp.errors import DocsUnavailable, InvalidArgument, quote
 
 if TYPE_CHECKING:
-    from xo_mcp.docs.results import SearchAnswer, SectionText
+    from xo_mcp.docs.results import DocLink, DocsProvenance, SearchAnswer, SectionText
     from xo_mcp.docs.search import Ranker
 
 MAX_RESULTS = 10
 READ_LIMIT = 12_000  # characters of one read_documentation answer
 MAP_SECTIONS_PER_PAGE = 6
+EXPLAIN_CACHE = 1024  # distinct texts remembered by explain() (tools ask about the same errors again and again)
+EXPLAIN_TEXT_LIMIT = 2000  # characters of an error text looked at
 BUILD_HINT = (
     "Build one with `make index` in a source checkout, or `xo-mcp index --source <docs folder, .tar.gz file or URL>`,"
     " or set XO_DOCS_INDEX to a built index folder."
@@ -36,6 +38,7 @@ class _OpenIndex:
     topics: dict[str, dict[str, str]]
     pages: dict[str, dict[str, Any]]
     build: dict[str, Any]
+    explained: dict[tuple[str, str | None], DocLink | None]
 
 
 class DocsLibrary:
@@ -94,12 +97,76 @@ class DocsLibrary:
             truncated=truncated,
         )
 
+    def explain(self, text: str, *, topic: str | None = None) -> DocLink | None:
+        """The section of the documentation that explains an error message or a check name, or None.
+
+        Error codes in the text (`VDI_IO_ERROR`, `SR_BACKEND_FAILURE_44`) are matched first; otherwise the
+        section must be a strong match (its heading mostly made of the text's words). `topic` prefers that
+        topic's pages. Never raises: without a usable index, or for a text nothing explains, it is None.
+        Answers are cached per distinct text for the life of the open index.
+        """
+        text = text[:EXPLAIN_TEXT_LIMIT]
+        try:
+            with self._lock:
+                state = self._state()
+                key = (text, topic)
+                if key not in state.explained:
+                    if len(state.explained) >= EXPLAIN_CACHE:
+                        state.explained.pop(next(iter(state.explained)))
+                    state.explained[key] = self._explain(state, text, topic)
+                return state.explained[key]
+        except Exception:  # callers are tools that must still answer: no link is the safe outcome
+            return None
+
+    def provenance(self) -> DocsProvenance | None:
+        """What the index was built from and when (source, revision or checksum, build time, size), or None
+        when there is no usable index. Never raises."""
+        from xo_mcp.docs.results import DocsProvenance
+
+        try:
+            with self._lock:
+                build = self._state().build
+        except Exception:
+            return None
+        pages = build.get("pages", {})
+        return DocsProvenance(
+            source=str(build.get("source", "unknown")),
+            revision=build.get("revision"),
+            checksum=build.get("checksum"),
+            built_at=str(build.get("built_at", "unknown")),
+            pages=len(pages),
+            sections=sum(int(page.get("sections", 0)) for page in pages.values()),
+        )
+
+    def outline(self) -> dict[str, Any]:
+        """pages.json: each topic's summary and core page, each page's title, URL, topics and sections."""
+        with self._lock:
+            state = self._state()
+            return {"topics": dict(state.topics), "pages": dict(state.pages)}
+
     def build_info(self) -> dict[str, Any]:
         """The build manifest: source, revision, date, per-page hashes, schema version."""
         with self._lock:
             return dict(self._state().build)
 
     # --- internals -------------------------------------------------------------------------------
+
+    def _explain(self, state: _OpenIndex, text: str, topic: str | None) -> DocLink | None:
+        from xo_mcp.docs.explain import explain_section
+        from xo_mcp.docs.results import HEADING_SEPARATOR, DocLink
+
+        if topic is not None and topic not in state.topics:
+            topic = None
+        in_topic = state.ranker.topic_docs(topic) if topic else frozenset()
+        fields = explain_section(state.ranker, text, topic, in_topic.__contains__)
+        if fields is None:
+            return None
+        return DocLink(
+            title=state.pages[fields["path"]]["title"],
+            url=fields["url"],
+            source_path=fields["path"],
+            heading=HEADING_SEPARATOR.join(fields["heading_path"]),
+        )
 
     def _search(self, state: _OpenIndex, topic: str, query: str, max_results: int) -> SearchAnswer:
         from xo_mcp.docs.excerpt import excerpt
@@ -112,13 +179,15 @@ class DocsLibrary:
             fields = found.fields
             page_topics = fields["topics"].split(",") if fields["topics"] else []
             text = fields["text"] or self._children_outline(state, fields)
+            shown = excerpt(text, parsed.stems)
+            context = self._parent_context(state, fields)
             hits.append(
                 SearchHit(
                     topic=topic if topic in page_topics else (page_topics[0] if page_topics else "all"),
                     source_path=fields["path"],
                     heading=HEADING_SEPARATOR.join(fields["heading_path"]),
                     url=fields["url"],
-                    excerpt=excerpt(text, parsed.stems),
+                    excerpt=f"{context}\n{shown}" if context else shown,
                     score=round(found.score, 2),
                 )
             )
@@ -130,9 +199,11 @@ class DocsLibrary:
     def _topic_map(self, state: _OpenIndex, topic: str) -> SearchAnswer:
         from xo_mcp.docs.results import SearchAnswer, TopicPage, TopicSection
 
+        built = self._built_line(state)
         if topic == "all":
             summaries = "; ".join(f"{name}: {info['summary']}" for name, info in state.topics.items())
-            return SearchAnswer(topic=topic, pages=[], note=f"Topics — {summaries}. Pass a query to search them all.")
+            note = f"Topics — {summaries}. Pass a query to search them all.\n{built}"
+            return SearchAnswer(topic=topic, pages=[], note=note)
         core = state.topics[topic]["core"]
         paths = sorted((p for p, page in state.pages.items() if topic in page["topics"]), key=lambda p: p != core)
         pages = []
@@ -157,9 +228,31 @@ class DocsLibrary:
             )
         note = (
             f"Topic {topic}: {state.topics[topic]['summary']}. Pass a query for the matching sections; "
-            "read_documentation(source_path, heading) reads one."
+            f"read_documentation(source_path, heading) reads one.\n{built}"
         )
         return SearchAnswer(topic=topic, pages=pages, note=note)
+
+    def _built_line(self, state: _OpenIndex) -> str:
+        build = state.build
+        origin = str(build.get("source", "unknown source"))
+        if build.get("revision"):
+            origin += f", commit {str(build['revision'])[:12]}"
+        if build.get("checksum"):
+            origin += f", sha256 {str(build['checksum'])[:12]}"
+        return f"(Index built {build.get('built_at', '?')} from {origin}.)"
+
+    def _parent_context(self, state: _OpenIndex, fields: dict[str, Any]) -> str:
+        """For a sub-section (level 3 and deeper): its parent's heading and one-line summary, in brackets."""
+        if fields["level"] < 3:
+            return ""
+        outline = state.pages[fields["path"]]["sections"]
+        position = next((i for i, s in enumerate(outline) if s["anchor"] == fields["anchor"]), None)
+        if position is None:
+            return ""
+        parent = next((s for s in reversed(outline[:position]) if s["level"] < fields["level"]), None)
+        if parent is None or not parent["summary"]:
+            return ""
+        return f"[{parent['heading']}: {parent['summary']}]"
 
     def _children_outline(self, state: _OpenIndex, fields: dict[str, Any]) -> str:
         """For a heading that only groups subsections: their titles, as the excerpt."""
@@ -195,7 +288,6 @@ class DocsLibrary:
             BUILT_STAMP,
             INDEX_VERSION,
             PAGES_FILE,
-            VOCABULARY_FILE,
             WHOOSH_DIR,
         )
 
@@ -234,10 +326,11 @@ class DocsLibrary:
             stamp,
             index,
             searcher,
-            Ranker(searcher, folder / VOCABULARY_FILE),
+            Ranker(searcher, folder),
             outline["topics"],
             outline["pages"],
             build,
+            {},
         )
         return self._open
 

@@ -73,3 +73,34 @@ class SectionText(BaseModel):
     def render(self) -> str:
         more = "\n\n[truncated: read a narrower heading for the rest]" if self.truncated else ""
         return f"{self.heading} [{self.source_path}]\n{self.url}\n\n{self.text}{more}"
+
+
+class DocLink(BaseModel):
+    """A documentation section that explains something (an error, a health check), to cite or read."""
+
+    title: str = Field(description="Title of the page")
+    url: str = Field(description="Published URL of the section, with its anchor")
+    source_path: str = Field(description="Page path in the docs tree, for read_documentation")
+    heading: str = Field(description="Heading path of the section, page title first")
+
+    def render(self) -> str:
+        return f"{self.heading} — {self.url}"
+
+
+class DocsProvenance(BaseModel):
+    """What the documentation index was built from, and when."""
+
+    source: str = Field(description="The source it was built from: git ref, archive, folder or site")
+    revision: str | None = Field(default=None, description="Upstream git commit, when known")
+    checksum: str | None = Field(default=None, description="sha256 of the source archive, when built from one")
+    built_at: str = Field(description="Build time, ISO 8601 UTC")
+    pages: int
+    sections: int
+
+    def render(self) -> str:
+        origin = self.source
+        if self.revision:
+            origin += f", commit {self.revision[:12]}"
+        if self.checksum:
+            origin += f", sha256 {self.checksum[:12]}"
+        return f"Documentation index built {self.built_at} from {origin}: {self.pages} pages, {self.sections} sections."

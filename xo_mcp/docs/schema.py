@@ -12,11 +12,12 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from xo_mcp.docs.analysis import text_analyzer
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 BUILD_MANIFEST = "build.json"  # source, revision, date, page hashes, INDEX_VERSION
 PAGES_FILE = "pages.json"  # per page: title, URL, topics, section outline with summaries
-VOCABULARY_FILE = "vocabulary.json"  # unstemmed words and their counts, for spelling correction
+VOCABULARY_FILE = "vocabulary.json"  # the corpus's words and counts, and valid English words: spelling
+TERMS_FILE = "terms.json"  # common-English weights of stems, the docs' own synonyms as expansion rules
 BUILT_STAMP = ".built"  # written last: `make` and readers know the folder is complete
 WHOOSH_DIR = "whoosh"
 

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import re
 import tarfile
 from collections import Counter
@@ -39,6 +41,10 @@ class SourceError(Exception):
     """The source cannot be read or holds no documentation; the message says why."""
 
 
+class SourceUnreachable(SourceError):
+    """The source is on the network and could not be reached (no network, DNS, refused, HTTP error)."""
+
+
 @dataclass(frozen=True)
 class SourceFile:
     path: str  # relative to the docs root, e.g. xo5/backups.md
@@ -55,10 +61,17 @@ class Snapshot:
     listed: set[str] | None = None
     # git blob ids by path, when the source knows them (lets a rebuild skip unchanged downloads)
     blob_ids: dict[str, str] = field(default_factory=dict)
+    checksum: str | None = None  # sha256 of the archive, for an archive source
+
+
+def git_blob_id(content: bytes) -> str:
+    """The id git gives a file's content: what the GitHub tree lists, comparable across sources."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
 
 
 class Source(Protocol):
     description: str
+    spec: str  # the --source value that names it again
 
     def fetch(self, manifest: Manifest, progress: Progress) -> Snapshot: ...
 
@@ -66,7 +79,8 @@ class Source(Protocol):
 def resolve_source(spec: str, cache_dir: Path) -> Source:
     """The Source a `--source` value names."""
     if spec.startswith("github:"):
-        return GitHubSource(spec.removeprefix("github:") or "master", cache_dir=cache_dir)
+        api = os.environ.get("XO_DOCS_GITHUB_API") or GITHUB_API  # a mirror, GitHub Enterprise, or a test server
+        return GitHubSource(spec.removeprefix("github:") or "master", cache_dir=cache_dir, api=api)
     if spec.startswith("site:"):
         return SiteSource(spec.removeprefix("site:"))
     if spec.startswith(("http://", "https://")):
@@ -88,6 +102,7 @@ class FolderSource:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.description = f"folder {folder}"
+        self.spec = str(folder)
 
     def fetch(self, manifest: Manifest, progress: Progress) -> Snapshot:
         names = [p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*") if p.is_file()]
@@ -126,6 +141,7 @@ class TarballSource:
     def __init__(self, location: str) -> None:
         self.location = location
         self.description = f"archive {location}"
+        self.spec = location
 
     def fetch(self, manifest: Manifest, progress: Progress) -> Snapshot:
         if self.location.startswith(("http://", "https://")):
@@ -142,7 +158,8 @@ class TarballSource:
         ]
         revision = comment if _COMMIT_ID.match(comment) else None
         progress(len(files), len(files))
-        return Snapshot(self.description, revision, files, {f.path for f in files})
+        checksum = hashlib.sha256(data).hexdigest()
+        return Snapshot(self.description, revision, files, {f.path for f in files}, checksum=checksum)
 
 
 def _read_tar(data: bytes, location: str) -> tuple[dict[str, bytes], str]:
@@ -197,8 +214,13 @@ class GitHubSource:
         self.raw = raw.rstrip("/")
         self.blob_cache = cache_dir / "blobs"
         self.description = f"github {repo} {GITHUB_DOCS_FOLDER} at {ref}"
+        self.spec = f"github:{ref}"
 
-    def fetch(self, manifest: Manifest, progress: Progress) -> Snapshot:
+    def listing(self) -> tuple[str, dict[str, str]]:
+        """The commit the ref points at, and the git blob id of every page under the docs folder.
+
+        Three API calls and no page download: what `xo-mcp index --check` compares with an index.
+        """
         api_headers = {"Accept": "application/vnd.github+json"}
         commit = self._json(f"{self.api}/repos/{self.repo}/commits/{quote(self.ref, safe='')}", api_headers)
         sha = str(commit["sha"])
@@ -213,6 +235,10 @@ class GitHubSource:
             for e in tree["tree"]
             if e.get("type") == "blob" and str(e["path"]).endswith(_MARKDOWN_SUFFIXES)
         }
+        return sha, blobs
+
+    def fetch(self, manifest: Manifest, progress: Progress) -> Snapshot:
+        sha, blobs = self.listing()
         cached = {path: self._cached(blob) for path, blob in blobs.items()}
         missing = [path for path, content in cached.items() if content is None]
         urls = {f"{self.raw}/{self.repo}/{sha}/{GITHUB_DOCS_FOLDER}/{quote(path)}": path for path in missing}
@@ -236,7 +262,7 @@ class GitHubSource:
         try:
             found = download_many([url], headers=headers)[url]
         except DownloadError as exc:
-            raise SourceError(str(exc)) from None
+            raise SourceUnreachable(str(exc)) from None
         if found is None:
             raise SourceError(f"{url}: not found (unknown ref {self.ref!r}?)")
         return json.loads(found)
@@ -260,6 +286,7 @@ class SiteSource:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
         self.description = f"site {self.base_url}"
+        self.spec = f"site:{self.base_url}"
 
     def fetch(self, manifest: Manifest, progress: Progress) -> Snapshot:
         urls = {self.base_url + page.url_path: page.path for page in manifest.pages}

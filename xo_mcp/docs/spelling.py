@@ -3,26 +3,40 @@
 Candidates come from shared single-character deletions (the SymSpell idea): a word and its likely
 intended form have a deletion in common, so a dictionary from deletions to words finds candidates
 without comparing against the whole vocabulary; the true edit distance then decides.
+
+A word that is valid English (a list from the index build) is never corrected, even when the docs do
+not use it: `tons` stays `tons` rather than becoming `tops`. Stop words are candidates too, so a
+misspelt filler word (`wich`) becomes `which` and then drops out, instead of turning into a content word.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 
 MIN_LENGTH = 4
 
 
 class SpellingCorrector:
-    def __init__(self, vocabulary: dict[str, int]) -> None:
-        self.counts = vocabulary
+    def __init__(
+        self, vocabulary: dict[str, int], english: Collection[str] = (), stop_words: Iterable[str] = ()
+    ) -> None:
+        # Stop words are as frequent as the most frequent word: a tie between a stop word and a rare
+        # documentation word at the same distance goes to the stop word.
+        most = max(vocabulary.values(), default=1)
+        self.counts = {
+            **{word: most for word in stop_words if len(word) >= MIN_LENGTH - 1 and word.isalpha()},
+            **vocabulary,
+        }
+        self.english = frozenset(english)
         self._by_deletion: dict[str, list[str]] = defaultdict(list)
-        for word in vocabulary:
+        for word in self.counts:
             for variant in _deletions(word) | {word}:
                 self._by_deletion[variant].append(word)
 
     def correct(self, word: str) -> str | None:
         """The most frequent known word within the allowed edit distance (1, or 2 for long words)."""
-        if len(word) < MIN_LENGTH or not word.isalpha() or word in self.counts:
+        if len(word) < MIN_LENGTH or not word.isalpha() or word in self.counts or word in self.english:
             return None
         max_distance = 1 if len(word) < 8 else 2
         probes = {word} | _deletions(word)

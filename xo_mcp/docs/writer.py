@@ -11,11 +11,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from xo_mcp.docs.analysis import STOP_WORDS
+from xo_mcp.docs.analysis import STOP_WORDS, stem, word_analyzer
 from xo_mcp.docs.manifest import Topic, TopicInfo
 from xo_mcp.docs.model import ParsedPage, Section
-from xo_mcp.docs.schema import PAGES_FILE, VOCABULARY_FILE, WHOOSH_DIR, index_schema
+from xo_mcp.docs.schema import PAGES_FILE, TERMS_FILE, VOCABULARY_FILE, WHOOSH_DIR, index_schema
 from xo_mcp.docs.spelling import MIN_LENGTH
+from xo_mcp.docs.synonyms import expansion_rules, extract_groups
+from xo_mcp.docs.terms import english_words, english_zipf
 
 SUMMARY_CHARS = 80
 _LETTERS = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},}}")  # words a misspelling can be corrected to
@@ -39,7 +41,9 @@ def write_index(
     """Index every section of `pages` into `folder` (which must be empty); returns the section count.
 
     pages.json keeps what the server needs without a query: each topic's summary and core page, and
-    each page's title, URL, topics and section outline with one-line summaries.
+    each page's title, URL, topics and section outline with one-line summaries. terms.json holds the
+    query-side knowledge: common-English weights of the index's stems and the docs' own synonyms;
+    vocabulary.json the spelling dictionary (the corpus's words, and the valid English words).
     """
     whoosh_folder = folder / WHOOSH_DIR
     whoosh_folder.mkdir(parents=True)
@@ -61,8 +65,31 @@ def write_index(
         "pages": {item.source_path: _outline(item) for item in pages},
     }
     _write_json(folder / PAGES_FILE, outline)
-    _write_json(folder / VOCABULARY_FILE, _vocabulary(pages))
+    corpus = _vocabulary(pages)
+    vocabulary = {"corpus": corpus, "english": english_words(MIN_LENGTH, known=corpus)}
+    _write_json(folder / VOCABULARY_FILE, vocabulary)
+    _write_json(folder / TERMS_FILE, _terms(pages))
     return count
+
+
+def _terms(pages: Sequence[IndexedPage]) -> dict[str, object]:
+    """How common in English each stem is (from its surface words), and the synonym expansion rules."""
+    analyzer = word_analyzer()
+    surface: dict[str, set[str]] = {}
+    for item in pages:
+        for section in item.page.sections:
+            for text in (section.title, section.prose, section.code):
+                for token in analyzer(text):
+                    surface.setdefault(stem(token.text), set()).add(token.text)
+    groups = extract_groups((section.title, section.prose) for item in pages for section in item.page.sections)
+    return {
+        "english_zipf": english_zipf(surface),
+        "synonyms": expansion_rules(groups, _stems),
+    }
+
+
+def _stems(text: str) -> list[str]:
+    return [stem(token.text) for token in word_analyzer()(text)]
 
 
 def _write_json(path: Path, data: object) -> None:
