@@ -15,8 +15,8 @@ import re
 import ssl
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from contextlib import aclosing, asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
@@ -43,6 +43,9 @@ class XoClient:
         self._settings = settings
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self.missing_endpoints: set[str] = set()
+        """Optional endpoints this XO answered 404 for: older XOs lack them, and asking again costs a request.
+        Only routes are remembered, never a user's refusal (HTTP mode serves several users)."""
 
     @property
     def _http(self) -> httpx.AsyncClient:
@@ -158,6 +161,22 @@ class XoClient:
         data = await self._get_json(path, {}, target=pool_id, endpoint="pool dashboard")
         return _object(data, "/pools/{id}/dashboard")
 
+    async def dashboard_keys(self, wanted: frozenset[str]) -> dict[str, Any]:
+        """The keys of XO's /dashboard named in ``wanted``, from its NDJSON stream (one `{"key": value}` line
+        per key). XO sends its fast, in-memory keys first: the stream is closed as soon as every wanted key
+        has arrived, so the slow parts (backups, patches) are never waited for. Keys that did not come are
+        absent from the result."""
+        found: dict[str, Any] = {}
+        async with aclosing(self._ndjson_blocks("/dashboard", {"ndjson": "true"}, endpoint="dashboard")) as blocks:
+            async for block in blocks:
+                for line in block.splitlines():
+                    item = _parse_line(line, "/dashboard") if line.strip() else None
+                    if isinstance(item, dict):
+                        found.update((key, value) for key, value in item.items() if key in wanted)
+                if wanted <= found.keys():
+                    break  # closing the generator closes the response: XO stops sending
+        return found
+
     # --- service probes -------------------------------------------------------------------
 
     async def mcp_enabled(self) -> Literal[True] | None:
@@ -260,10 +279,12 @@ class XoClient:
         params: Mapping[str, str],
         *,
         target: XoId | None = None,
+        endpoint: str | None = None,
         filter_text: str | None = None,
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """The body in blocks of whole lines (each ending with a newline), as they arrive."""
-        async with self._request(path, params, target=target, filter_text=filter_text) as response:
+        request = self._request(path, params, target=target, endpoint=endpoint, filter_text=filter_text)
+        async with request as response:
             pending = b""
             async for chunk in response.aiter_bytes():
                 pending += chunk

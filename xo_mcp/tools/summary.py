@@ -1,16 +1,27 @@
-"""get_infrastructure_summary: counts of pools, hosts and VMs, streamed so 100 000 VMs stay cheap."""
+"""get_infrastructure_summary: counts of pools, hosts and VMs in one small answer, at the same cost at any scale.
+
+XO keeps these counts in memory and serves them as the first keys of `/dashboard?ndjson=true`; the stream
+is closed as soon as they have arrived. When that route is refused (non-admin users: 403), absent (older
+XO: 404, remembered) or answers something else, the same facts are counted by streaming each object's
+power state (`fallback`), which costs one line per object.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from xo_mcp.client import XoClient
-from xo_mcp.formatting import fmt_count
+from xo_mcp.coerce import as_dict, as_number
+from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoNotFound
+from xo_mcp.formatting import count_of, fmt_bytes, fmt_count
 from xo_mcp.tools.base import Answer, XoContext, app_state, gather, tool
 
 MAX_POOL_NAMES = 50
+DASHBOARD_KEYS = frozenset({"hostsStatus", "vmsStatus", "resourcesOverview"})
+"""What the summary reads from /dashboard: all among the fast keys XO sends first."""
 
 
 class PoolCounts(BaseModel):
@@ -24,6 +35,7 @@ class HostCounts(BaseModel):
     halted: int
     other: int
     by_power_state: dict[str, int]
+    disabled: int | None = Field(default=None, description="running hosts disabled (maintenance), when XO says")
 
 
 class VmCounts(BaseModel):
@@ -34,10 +46,22 @@ class VmCounts(BaseModel):
     other_breakdown: dict[str, int]
 
 
+class Resources(BaseModel):
+    """XO's totals over the estate (absent when XO did not give them)."""
+
+    cpu_cores: int | None = Field(default=None, description="physical cores of all pools")
+    memory: int | None = Field(default=None, description="bytes of host memory")
+    storage: int | None = Field(default=None, description="bytes of writable storage (SRs, ISO excluded)")
+
+
 class InfrastructureSummary(Answer):
     pools: PoolCounts
     hosts: HostCounts
     vms: VmCounts
+    resources: Resources | None = None
+    counted_by: Literal["xo-dashboard", "streaming"] = Field(
+        default="streaming", description="XO's own aggregates, or a count of every object's power state"
+    )
 
     def render(self) -> str:
         pools, hosts, vms = self.pools, self.hosts, self.vms
@@ -45,23 +69,34 @@ class InfrastructureSummary(Answer):
         if pools.total > len(pools.names):
             names += f" (+{pools.total - len(pools.names)} more)"
         host_other = ", ".join(
-            f"{n} {state}" for state, n in hosts.by_power_state.items() if state not in ("Running", "Halted")
+            f"{fmt_count(n)} {state}" for state, n in hosts.by_power_state.items() if state not in ("Running", "Halted")
         )
-        vm_other = ", ".join(f"{n} {state}" for state, n in vms.other_breakdown.items())
+        disabled = f" ({fmt_count(hosts.disabled)} disabled)" if hosts.disabled else ""
+        vm_other = ", ".join(f"{fmt_count(n)} {state}" for state, n in vms.other_breakdown.items())
         lines = [
-            f"Pools: {pools.total}" + (f" — {names}" if names else ""),
-            f"Hosts: {hosts.total} — {hosts.running} running, {hosts.halted} halted"
-            + (f", {host_other}" if host_other else ""),
+            f"Pools: {fmt_count(pools.total)}" + (f" — {names}" if names else ""),
+            f"Hosts: {fmt_count(hosts.total)} — {fmt_count(hosts.running)} running{disabled}, "
+            f"{fmt_count(hosts.halted)} halted" + (f", {host_other}" if host_other else ""),
             f"VMs: {fmt_count(vms.total)} — {fmt_count(vms.running)} running, {fmt_count(vms.halted)} halted, "
             f"{fmt_count(vms.other)} other" + (f" ({vm_other})" if vm_other else ""),
         ]
+        if self.resources is not None:
+            r = self.resources
+            parts = [
+                count_of(r.cpu_cores, "CPU core") if r.cpu_cores is not None else "",
+                f"{fmt_bytes(r.memory)} host memory" if r.memory is not None else "",
+                f"{fmt_bytes(r.storage)} writable storage" if r.storage is not None else "",
+            ]
+            if any(parts):
+                lines.append("Resources: " + ", ".join(part for part in parts if part))
         return "\n".join(lines)
 
 
 @tool(title="Infrastructure summary")
 async def get_infrastructure_summary(ctx: XoContext) -> InfrastructureSummary:
     """Counts for the whole Xen Orchestra estate in one small answer: pools (with names), hosts by power
-    state, VMs total / running / halted / other (paused, suspended). Templates and snapshots are not VMs.
+    state, VMs total / running / halted / other (paused, suspended), and XO's totals of CPU cores, memory and
+    storage. Templates and snapshots are not VMs.
 
     Best first call for "how many VMs are running?" or "give me an overview". Then drill down with
     list_pools, list_hosts, list_vms or get_pool_dashboard.
@@ -70,17 +105,87 @@ async def get_infrastructure_summary(ctx: XoContext) -> InfrastructureSummary:
 
 
 async def summarize(client: XoClient) -> InfrastructureSummary:
-    # Only power_state travels, one line per object: nothing whole is ever held.
-    pools, host_states, vm_states = await gather(
-        client.list_objects("pools", fields=["name_label"]),
-        client.tally("hosts", "power_state"),
-        client.tally("vms", "power_state"),
-    )
+    pools, aggregates = await gather(client.list_objects("pools", fields=["name_label"]), _xo_aggregates(client))
     pool_names = sorted(str(row.get("name_label") or "(unnamed)") for row in pools)
-    return InfrastructureSummary(
-        pools=PoolCounts(total=len(pool_names), names=pool_names[:MAX_POOL_NAMES]),
-        hosts=_host_counts(host_states),
-        vms=_vm_counts(vm_states),
+    pool_counts = PoolCounts(total=len(pool_names), names=pool_names[:MAX_POOL_NAMES])
+    if aggregates is not None:
+        hosts, vms, resources = aggregates
+        return InfrastructureSummary(
+            pools=pool_counts, hosts=hosts, vms=vms, resources=resources, counted_by="xo-dashboard"
+        )
+    # Only power_state travels, one line per object: nothing whole is ever held.
+    host_states, vm_states = await gather(client.tally("hosts", "power_state"), client.tally("vms", "power_state"))
+    return InfrastructureSummary(pools=pool_counts, hosts=_host_counts(host_states), vms=_vm_counts(vm_states))
+
+
+async def _xo_aggregates(client: XoClient) -> tuple[HostCounts, VmCounts, Resources | None] | None:
+    """The counts from XO's /dashboard, or None when they must be counted instead."""
+    if "dashboard" in client.missing_endpoints:
+        return None
+    try:
+        keys = await client.dashboard_keys(DASHBOARD_KEYS)
+    except (XoAuthError, XoMcpDisabled):
+        raise  # the same refusal would meet the fallback: say it once, now
+    except XoNotFound:
+        client.missing_endpoints.add("dashboard")  # an older XO: it will not grow the route while we run
+        return None
+    except XoApiError:
+        # 403 (non-admin: XO's dashboard is admin-only and counts what the user may not see), a 5xx, an
+        # unreadable or cut answer: counting the user's own view is always right.
+        return None
+    hosts, vms = _dashboard_hosts(keys.get("hostsStatus")), _dashboard_vms(keys.get("vmsStatus"))
+    if hosts is None or vms is None:
+        return None
+    return hosts, vms, _resources(keys.get("resourcesOverview"))
+
+
+def _counts(value: Any, names: tuple[str, ...]) -> dict[str, int] | None:
+    data = as_dict(value)
+    counts = {name: as_number(data.get(name)) for name in names}
+    if any(count is None or count < 0 or count != int(count) for count in counts.values()):
+        return None
+    return {name: int(count) for name, count in counts.items() if count is not None}
+
+
+def _dashboard_hosts(value: Any) -> HostCounts | None:
+    counts = _counts(value, ("running", "disabled", "halted", "unknown", "total"))
+    if (
+        counts is None
+        or counts["running"] + counts["disabled"] + counts["halted"] + counts["unknown"] != counts["total"]
+    ):
+        return None
+    # XO splits running hosts into enabled (`running`) and disabled ones; both are powered on.
+    states = Counter({"Running": counts["running"] + counts["disabled"], "Halted": counts["halted"]})
+    states["Unknown"] = counts["unknown"]
+    summary = _host_counts(+states)
+    summary.disabled = counts["disabled"]
+    return summary
+
+
+def _dashboard_vms(value: Any) -> VmCounts | None:
+    counts = _counts(value, ("running", "halted", "paused", "suspended", "unknown", "total"))
+    if (
+        counts is None
+        or sum(counts[k] for k in ("running", "halted", "paused", "suspended", "unknown")) != counts["total"]
+    ):
+        return None
+    states = Counter(
+        {name.capitalize(): counts[name] for name in ("running", "halted", "paused", "suspended", "unknown")}
+    )
+    return _vm_counts(+states)
+
+
+def _resources(value: Any) -> Resources | None:
+    data = as_dict(value)
+    if not data or data.get("isEmpty"):
+        return None
+    cores, memory, storage = (as_number(data.get(key)) for key in ("nCpus", "memorySize", "srSize"))
+    if cores is None and memory is None and storage is None:
+        return None
+    return Resources(
+        cpu_cores=int(cores) if cores is not None else None,
+        memory=int(memory) if memory is not None else None,
+        storage=int(storage) if storage is not None else None,
     )
 
 
