@@ -322,7 +322,7 @@ def load_http_settings(
 
 def http_startup_warnings(settings: HttpSettings) -> list[str]:
     warnings = startup_warnings(settings.xo)
-    if not settings.loopback and not settings.hosts_configured:
+    if not settings.hosts_configured and settings.allowed_hosts == LOOPBACK_HOSTS and not settings.loopback:
         warnings.append(
             f"Listening on {settings.host} but accepting only the Host names {', '.join(settings.allowed_hosts)}: "
             "set XO_MCP_ALLOWED_HOSTS to the names clients use (e.g. mcp.example.net), or they get 421."
