@@ -12,11 +12,12 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import httpx2
 from mcp import Client
@@ -24,6 +25,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
 from tests.harness import TRANSCRIPT, text_of
+from xo_mcp.simulator import RunningSimulator
 
 from .stdio import XO_MCP, base_env
 
@@ -125,3 +127,14 @@ async def call(client: Client, tool: str, arguments: dict[str, Any] | None = Non
     TRANSCRIPT.append(text_of(result))
     TRANSCRIPT.append(json.dumps(result.structured_content))
     return result
+
+
+def requests_to(sim: RunningSimulator, path: str, since: float) -> int:
+    """How many requests for ``path`` reached the simulator since ``since`` (answered or not)."""
+    return sum(1 for record in sim.state.requests.snapshot() if record.path == path and record.time >= since)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Poll a condition that another thread or process makes true (the simulator's log, a server's state)."""
+    while not condition():  # noqa: ASYNC110 - nothing in this event loop sets it: no Event to wait on
+        await anyio.sleep(0.02)
