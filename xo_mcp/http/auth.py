@@ -34,6 +34,8 @@ VERDICT_TTL_S = 30.0
 sends it to XO, which refuses it."""
 MAX_CACHED_VERDICTS = 10_000
 """Bounds the memory a flood of random tokens can take; the oldest verdicts go first."""
+MAX_CHECKS_IN_FLIGHT = 8
+"""Questions to XO about new tokens at once: a flood of random tokens queues here instead of flooding XO."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class TokenVerifier:
         self._clock = clock
         self._verdicts: OrderedDict[bytes, tuple[float, Verdict]] = OrderedDict()
         self._checks: dict[bytes, _Check] = {}
+        self._in_flight = anyio.Semaphore(MAX_CHECKS_IN_FLIGHT)
 
     async def verify(self, credentials: XoCredentials) -> Verdict:
         key = credentials.digest
@@ -118,8 +121,9 @@ class TokenVerifier:
 
     async def _ask_xo(self, credentials: XoCredentials) -> Verdict:
         try:
-            # The smallest authenticated request; a non-admin gets 200 too (XO filters collections by ACL).
-            await self._client.with_credentials(credentials).round_trip()
+            async with self._in_flight:
+                # The smallest authenticated request; a non-admin gets 200 too (XO filters collections by ACL).
+                await self._client.with_credentials(credentials).round_trip()
         except XoAuthError as exc:
             if exc.status == 401:
                 logger.info("XO rejected the token %s", credentials.fingerprint)
