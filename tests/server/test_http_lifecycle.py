@@ -50,7 +50,7 @@ async def test_static_mode_lets_in_the_shared_secret_only(sim: RunningSimulator,
     secret_file = tmp_path / "secret"
     secret_file.write_text(SECRET + "\n")
     env = {"XO_URL": sim.url, "XO_TOKEN": OPS_TOKEN, "XO_MCP_HTTP_TOKEN_FILE": str(secret_file)}
-    with http_server(tmp_path, env, args=("--host", "0.0.0.0")) as server:
+    with http_server(tmp_path, env) as server:
         missing = server.post()
         assert missing.status_code == 401 and "access token" in missing.json()["error_description"]
         for wrong in (WRONG_TOKEN, SECRET[:-1], SECRET + "x", sim.admin_token):

@@ -20,6 +20,8 @@ from xo_mcp.simulator import RunningSimulator
 from .http_server import HttpServer, call, http_server, mcp_session
 from .stdio import XO_MCP
 
+UNSEEN_WRONG_TOKEN = "tok-wrong-only-here-41c9"
+
 pytestmark = [
     pytest.mark.anyio,
     pytest.mark.skipif(not XO_MCP.exists(), reason=f"{XO_MCP} is not installed: run `make install`"),
@@ -37,7 +39,7 @@ def server(sim: RunningSimulator, tmp_path_factory: pytest.TempPathFactory) -> I
 def _no_token_in_the_log(server: HttpServer, sim: RunningSimulator) -> Iterator[None]:
     yield
     log = server.stderr
-    for secret in (OPS_TOKEN, WRONG_TOKEN, sim.admin_token, sim.viewer_token):
+    for secret in (OPS_TOKEN, WRONG_TOKEN, UNSEEN_WRONG_TOKEN, sim.admin_token, sim.viewer_token):
         assert secret not in log, "a token reached the server's log"
 
 
@@ -60,7 +62,8 @@ def test_no_token_is_401_with_a_bearer_challenge(server: HttpServer) -> None:
 def test_a_wrong_token_is_401_and_xo_is_asked_once(server: HttpServer, sim: RunningSimulator) -> None:
     sim.state.requests.clear()
     for _ in range(3):
-        response = server.post(token=WRONG_TOKEN)
+        # A token no other test sends: its verdict cannot be cached already.
+        response = server.post(token=UNSEEN_WRONG_TOKEN)
         assert response.status_code == 401
         assert response.json()["error"] == "invalid_token"
         assert 'error="invalid_token"' in response.headers["www-authenticate"]
