@@ -7,7 +7,6 @@ everything at once, so one start-up names every problem.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 import ssl
@@ -260,6 +259,8 @@ class HttpSettings:
 
 def is_loopback(host: str) -> bool:
     """Only literal loopback addresses and `localhost` count: any other name may resolve to a public address."""
+    import ipaddress  # HTTP only: kept off the stdio start path
+
     name = host.strip("[]").lower()
     if name == "localhost":
         return True
@@ -390,6 +391,8 @@ def _auth_mode(
 
 def _default_hosts(host: str) -> tuple[str, ...]:
     """Loopback names, plus the listening address itself when it is one specific address."""
+    import ipaddress
+
     name = host.strip("[]").lower()
     try:
         address = ipaddress.ip_address(name)

@@ -15,8 +15,6 @@ The secret never appears in repr(); logs and caches use `fingerprint` and `diges
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -77,12 +75,16 @@ class XoCredentials:
         """The header that authenticates one request to XO (XO has no bearer mode: a token is a cookie)."""
         if self.kind == "token":
             return {"Cookie": f"authenticationToken={self.secret}"}
+        import base64  # here, not at the top: the stdio start path does not pay for it
+
         pair = f"{self.username}:{self.secret}".encode()
         return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
     @cached_property
     def digest(self) -> bytes:
         """SHA-256 of the identity: the key of caches and per-client limits (never the secret itself)."""
+        import hashlib
+
         material = f"{self.kind}\0{self.username or ''}\0{self.secret}".encode()
         return hashlib.sha256(material).digest()
 
