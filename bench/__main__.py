@@ -18,6 +18,7 @@ import anyio
 from bench import (
     fig_concurrency,
     fig_docs,
+    fig_http,
     fig_overhead,
     fig_questions,
     fig_scale,
@@ -34,7 +35,7 @@ from bench.sim import Sim, simulator
 from bench.sizes import Tokenizer
 from bench.truth import read_truth
 
-FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
+FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("7", fig_soak),
             ("8", fig_docs),
             ("9", fig_simulator),
+            ("10", fig_http),
         )
     }
     anyio.run(_run_all, bench, only)
@@ -177,6 +179,8 @@ async def _run_all(bench: Bench, only: set[str]) -> None:
         await _figure(bench, "figure 9 (simulator at scale)", fig_simulator.run, bench, start)
     if "8" in only:
         await _figure(bench, "figure 8 (documentation)", fig_docs.run, bench)
+    if "10" in only:
+        await _figure(bench, "figure 10 (HTTP deployment)", fig_http.run, bench, start)
 
 
 if __name__ == "__main__":

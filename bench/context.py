@@ -31,6 +31,9 @@ class Plan:
     soak_time_cap_s: float = 300.0
     startup_part_runs: int = 3
     docs_searches: int = 20
+    http_clients: int = 50
+    http_calls_per_client: int = 100
+    http_inventory_vms: int = 200
 
     @classmethod
     def quick(cls) -> Plan:
@@ -43,6 +46,8 @@ class Plan:
             scale_reps=1,
             soak_calls=1_000,
             docs_searches=20,
+            http_clients=10,
+            http_calls_per_client=20,
         )
 
 

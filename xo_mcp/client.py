@@ -10,6 +10,7 @@ httpx is imported where it is first needed, not at module level: the server star
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import ssl
@@ -24,9 +25,13 @@ from urllib.parse import urlsplit
 from xo_mcp import __version__, errors
 from xo_mcp.coerce import JsonObject
 from xo_mcp.config import Settings
+from xo_mcp.credentials import XoCredentials
 from xo_mcp.errors import XoApiError
 
 if TYPE_CHECKING:
+    import urllib.request
+    from http.cookiejar import Cookie, CookieJar
+
     import httpx
 
     from xo_mcp.arguments import XoId
@@ -37,54 +42,50 @@ _SPEC_VERSION = re.compile(rb'"info"\s*:\s*\{.*?"version"\s*:\s*"([^"]{1,40})"',
 
 
 class XoClient:
-    """Read-only access to XO's REST API over one pooled connection set."""
+    """Read-only access to XO's REST API over one pooled connection set.
+
+    A client speaks to XO as one identity, its `credentials` (the server's own by default). Over HTTP with
+    per-user tokens, each tool call gets `with_credentials(user)`: a view that shares this client's
+    connection pool and adds that user's credentials to each of its requests, and only to its requests.
+    """
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._settings = settings
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._pool = _ConnectionPool(settings, transport)
+        self._credentials = settings.credentials
         self.missing_endpoints: set[str] = set()
         """Optional endpoints this XO answered 404 for: older XOs lack them, and asking again costs a request.
-        Only routes are remembered, never a user's refusal (HTTP mode serves several users)."""
+        A property of XO, shared by every credentials view (the set is shared by the shallow copies); a
+        user's refusal (403) is never remembered."""
+
+    def with_credentials(self, credentials: XoCredentials | None) -> XoClient:
+        """A view on the same connection pool that speaks to XO as ``credentials`` (None: anonymous probes only).
+
+        The view is a shallow copy: whatever else a client holds is shared, so nothing cached on a client may
+        depend on who asks.
+        """
+        view = copy.copy(self)
+        view._credentials = credentials
+        return view
+
+    @property
+    def credentials(self) -> XoCredentials | None:
+        """Who this client is at XO; None when it may only ask XO's public routes."""
+        return self._credentials
 
     @property
     def _http(self) -> httpx.AsyncClient:
-        # Built on first use: loading the CA store costs tens of milliseconds that start-up need not pay.
-        if self._client is None:
-            self._client = self._build_http_client()
-        return self._client
+        return self._pool.http
 
-    def _build_http_client(self) -> httpx.AsyncClient:
-        import httpx
-
-        settings = self._settings
-        headers = {
-            "Accept": "application/json",
-            "User-Agent": f"xo-mcp/{__version__}",
-            # Lets an XO administrator's MCP kill-switch apply to us.
-            "X-XO-Client": "mcp",
-        }
-        auth: httpx.Auth | None = None
-        if settings.token:
-            # XO reads the token from this cookie; there is no bearer mode.
-            headers["Cookie"] = f"authenticationToken={settings.token}"
-        elif settings.username and settings.password is not None:
-            auth = httpx.BasicAuth(settings.username, settings.password)
-        return httpx.AsyncClient(
-            base_url=settings.api_url,
-            headers=headers,
-            auth=auth,
-            timeout=settings.timeout,
-            verify=_verify_setting(settings),
-            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
-            follow_redirects=False,
-            trust_env=True,
-            transport=self._transport,
-        )
+    def _authentication(self) -> Mapping[str, str]:
+        if self._credentials is None:
+            # Fail closed: with per-user tokens the shared client has no identity of its own, and a request that
+            # reaches it without the caller's credentials is a bug, never a reason to ask XO as someone else.
+            raise RuntimeError("no XO credentials are bound to this request")
+        return self._credentials.headers
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        await self._pool.aclose()
 
     # --- collections ----------------------------------------------------------------------
 
@@ -232,11 +233,10 @@ class XoClient:
         """
         import httpx
 
-        request = self._http.build_request("GET", path, params=params)
-        if anonymous:
-            request.headers.pop("Cookie", None)
+        headers = None if anonymous else self._authentication()
+        request = self._http.build_request("GET", path, params=params, headers=headers)
         try:
-            response = await self._http.send(request, stream=True, auth=None if anonymous else httpx.USE_CLIENT_DEFAULT)
+            response = await self._http.send(request, stream=True)
             try:
                 status = response.status_code
                 if status >= 300 and status not in accept:
@@ -313,7 +313,7 @@ class XoClient:
             target=target,
             endpoint=endpoint,
             filter_text=filter_text,
-            password_has_colon=bool(self._settings.password and ":" in self._settings.password),
+            password_has_colon=self._credentials is not None and self._credentials.password_has_colon,
             api_url=self._settings.api_url,
         )
 
@@ -340,6 +340,66 @@ def proxy_for(url: str) -> tuple[str, str] | None:
                 proxy = urlsplit(value if "://" in value else f"http://{value}")
                 return variable, f"{proxy.scheme}://{proxy.hostname}" + (f":{proxy.port}" if proxy.port else "")
     return None
+
+
+class _ConnectionPool:
+    """The one httpx client every view of an `XoClient` shares: connections, TLS context, timeouts.
+
+    It carries no credentials (each request brings its own) and keeps no cookies: a cookie XO might set for
+    one user must never ride along with another user's request.
+    """
+
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        # Built on first use: loading the CA store costs tens of milliseconds that start-up need not pay.
+        if self._client is None:
+            self._client = self._build()
+        return self._client
+
+    def _build(self) -> httpx.AsyncClient:
+        import httpx
+
+        settings = self._settings
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": f"xo-mcp/{__version__}",
+            # Lets an XO administrator's MCP kill-switch apply to us.
+            "X-XO-Client": "mcp",
+        }
+        return httpx.AsyncClient(
+            base_url=settings.api_url,
+            headers=headers,
+            cookies=_jar_that_keeps_nothing(),
+            timeout=settings.timeout,
+            verify=_verify_setting(settings),
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+            follow_redirects=False,
+            trust_env=True,
+            transport=self._transport,
+        )
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _jar_that_keeps_nothing() -> CookieJar:
+    """A cookie jar that stores and sends nothing XO answers with (credentials travel as explicit headers)."""
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+    class NoCookies(DefaultCookiePolicy):
+        def set_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+            return False
+
+        def return_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+            return False
+
+    return CookieJar(policy=NoCookies())
 
 
 def _verify_setting(settings: Settings) -> ssl.SSLContext | bool:

@@ -94,16 +94,22 @@ def build_server(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     docs: DocsLibrary | None = None,
+    client: XoClient | None = None,
 ) -> XoMcpServer:
-    """A ready-to-run server. Nothing connects until a tool is called: XO may be down at start."""
+    """A ready-to-run server. Nothing connects until a tool is called: XO may be down at start.
+
+    ``client``: a REST client owned by the caller (the HTTP app shares its pool with its authentication and
+    binds it to each user); by default the lifespan builds one with the settings' credentials and closes it.
+    """
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        client = XoClient(settings, transport=transport)
+        shared = client or XoClient(settings, transport=transport)
         try:
-            yield AppState(settings=settings, client=client, docs=docs or DocsLibrary(settings.docs_index))
+            yield AppState(settings=settings, client=shared, docs=docs or DocsLibrary(settings.docs_index))
         finally:
-            await client.aclose()
+            if client is None:
+                await shared.aclose()
 
     mcp = XoMcpServer(
         "xo-mcp",

@@ -98,7 +98,16 @@ def test_version_and_module_entry_point() -> None:
     assert done.returncode == 0 and "simulate" in done.stdout and "XO_URL" in done.stdout
 
 
-LEAN_START_FORBIDS = ("xo_mcp.simulator", "xo_mcp.complex_matcher", "bs4", "markdown_it", "xo_mcp.docs.build")
+LEAN_START_FORBIDS = (
+    "xo_mcp.simulator",
+    "xo_mcp.complex_matcher",
+    "bs4",
+    "markdown_it",
+    "xo_mcp.docs.build",
+    # The HTTP deployment's own modules stay off the stdio path (the SDK itself imports parts of uvicorn).
+    "xo_mcp.http",
+    "h11",
+)
 START_PATH = """
 from xo_mcp.cli import _serve
 from xo_mcp.config import load_settings
@@ -118,3 +127,81 @@ def test_the_stdio_start_path_imports_neither_the_simulator_nor_the_index_builde
         name for name in imported if name.split(".")[0] in LEAN_START_FORBIDS or name.startswith(LEAN_START_FORBIDS)
     )
     assert not offending, f"the start path imports {offending}"
+
+
+# --- start-up failures: one line on stderr, a non-zero status (issue 13 items 8 and 11, issue 11) ----------
+
+
+def start(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The console script with a closed stdin: a stdio server that starts ends at once with status 0."""
+    return subprocess.run(
+        [str(XO_MCP), *args], env=base_env(**env), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60
+    )
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    return lines[0]
+
+
+XO = {"XO_URL": "http://127.0.0.1:9", "XO_TOKEN": OPS_TOKEN}
+HTTP = ("serve", "--transport", "streamable-http")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        ((), XO | {"XO_TOKEN": "tök€n-canary"}, "XO_TOKEN contains characters an HTTP cookie cannot carry"),
+        ((), XO | {"XO_LOG_LEVEL": "LOUD"}, "XO_LOG_LEVEL=LOUD is not a log level"),
+        (HTTP, XO | {"XO_LOG_LEVEL": "LOUD"}, "XO_LOG_LEVEL=LOUD is not a log level"),
+        ((*HTTP, "--port", "99999"), XO, "--port 99999 is not a TCP port"),
+        ((*HTTP, "--port", "http"), XO, "argument --port: invalid int value: 'http'"),
+        ((*HTTP, "--host", "0.0.0.0"), XO, "Refusing to serve on 0.0.0.0 without authentication"),
+        (HTTP, XO | {"XO_MCP_AUTH": "static"}, "XO_MCP_AUTH=static needs the shared secret"),
+        (("--transport", "carrier-pigeon"), XO, "argument --transport: invalid choice"),
+    ],
+)
+def test_a_bad_setting_or_argument_is_one_line_and_status_2(
+    args: tuple[str, ...], env: dict[str, str], expected: str
+) -> None:
+    done = start(*args, **env)
+    assert done.returncode == 2
+    line = one_line(done)
+    assert line.startswith("xo-mcp: ") and expected in line
+    assert OPS_TOKEN not in done.stderr
+
+
+def test_a_ca_bundle_that_is_not_pem_is_one_line_and_status_2(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n")
+    done = start(**XO, XO_CA_BUNDLE=str(bundle))
+    assert done.returncode == 2
+    assert f"XO_CA_BUNDLE={bundle} holds no PEM certificate" in one_line(done)
+
+
+def test_a_docs_index_that_is_not_a_folder_is_a_one_line_warning(tmp_path: Path) -> None:
+    done = start(**XO, XO_DOCS_INDEX=str(tmp_path / "nowhere"))
+    assert done.returncode == 0  # the server ran (and ended with its closed stdin)
+    assert one_line(done).startswith(f"xo-mcp: warning: XO_DOCS_INDEX={tmp_path / 'nowhere'} is not a folder")
+
+
+def test_a_port_in_use_is_one_line_and_status_1() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = start(*HTTP, "--port", str(port), **XO)
+    assert done.returncode == 1
+    line = one_line(done)
+    assert (
+        line == f"xo-mcp: cannot listen on 127.0.0.1:{port}: the port is already in use (another process "
+        "listens there): stop it or choose another --port."
+    )
+
+
+def test_a_host_that_is_not_an_address_of_this_machine_is_one_line_and_status_1() -> None:
+    done = start(*HTTP, "--host", "192.0.2.1", "--port", str(_free_port()), **XO, XO_MCP_AUTH="xo-token")
+    assert done.returncode == 1
+    assert "192.0.2.1 is not an address of this machine" in one_line(done)

@@ -21,6 +21,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
+from xo_mcp.credentials import request_credentials
 from xo_mcp.errors import XoMcpError
 from xo_mcp.state import AppState
 
@@ -185,8 +186,14 @@ def first_xo_error(exc: BaseException) -> XoMcpError | None:
 
 
 def app_state(ctx: XoContext) -> AppState:
+    """What this call may use; its `client` speaks to XO as this request's user (`state.credentials`).
+
+    Over HTTP with per-user tokens, the credentials the middleware verified ride with this request (see
+    `xo_mcp.credentials`): the client returned is bound to them for this call alone.
+    """
     state: AppState = ctx.request_context.lifespan_context
-    return state
+    credentials = request_credentials(ctx.request_context.request)
+    return state if credentials is None else state.for_request(credentials)
 
 
 def run_sync(fn: Callable[..., T], *args: Any) -> Awaitable[T]:
