@@ -211,7 +211,7 @@ class _LogFactory:
             target = plan.targets[0]
             adapter = self._task("get remote adapter", start + 40, end - 60, "failure")
             adapter = {"data": self._target_ref(target), **adapter, "result": _REMOTE_DOWN}
-            log["infos"] = [self._vms_info([vm["id"] for vm in plan.selection])]
+            # The repository is opened before the VM list is logged: no `vms` info in these runs.
             log["tasks"] = [adapter]
             log["status"] = "failure"
             log["result"] = _ALL_FAILED

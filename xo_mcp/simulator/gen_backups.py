@@ -10,6 +10,7 @@ The run history (gen_backup_logs), replicas and backup snapshots (gen_replicas) 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +79,11 @@ def plan_backups(ctx: GenContext, filler_jobs: int, replica_budget: int) -> Back
     plan = BackupPlan()
     _repositories(ctx, plan)
     vms = list(ctx.inventory.vms.values())
-    candidates = vms[:: max(1, len(vms) // _CANDIDATES)] if vms else []
+    # VMs are dealt to pools in turn: a stride sharing a factor with the pool count would sample few pools.
+    stride = max(1, len(vms) // _CANDIDATES)
+    while math.gcd(stride, len(ctx.pools)) != 1:
+        stride += 1
+    candidates = vms[::stride]
     _tag_candidates(candidates)
     if replica_budget and vms:
         plan.dr_source = next((vm for vm in candidates if vm["name_label"].startswith("win-ad")), vms[0])
@@ -170,7 +175,7 @@ def _tag_candidates(candidates: list[JsonObject]) -> None:
             daily += 1
             if daily == 2:
                 extra.append(estate.NO_BACKUP_TAG_WITH_REASON)
-        if role in {"app", "api"} and position % 3 == 0 and snap < 8:
+        if role in {"app", "api"} and snap < 8:
             extra.append("backup-snap")
             snap += 1
         if role in _INFRA_ROLES:
@@ -255,6 +260,7 @@ def _scenario_jobs(ctx: GenContext, plan: BackupPlan, candidates: list[JsonObjec
     pool = list({vm["id"]: vm for vm in [*candidates, *plan.cr_sources]}.values())
     db = [vm["id"] for vm in candidates if vm["name_label"].startswith("db-prod")][:8]
     legacy = next((vm["id"] for vm in candidates if vm["name_label"].startswith("legacy")), None)
+    legacy = legacy or (candidates[-1]["id"] if candidates else None)
     windows = [vm["id"] for vm in candidates if vm["name_label"].startswith(("win-ad", "win-rds"))][:4]
 
     def add(job_plan: JobPlan, settings: JsonObject, schedules: list[JsonObject], in_settings: bool = True) -> None:
