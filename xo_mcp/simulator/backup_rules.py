@@ -2,17 +2,18 @@
 VMs a job selects, logs grouped by job, and the two protection rules (estate-wide and per VM).
 
 Smart-mode selections over every VM are the costly part at 100 000 VMs; they are computed once per
-inventory and kept in `inventory.cache` (clear it after changing objects in place).
+inventory state and kept in `inventory.cache` (clear it after changing objects in place): `memo`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from xo_mcp.simulator.inventory import Inventory, JsonObject
 from xo_mcp.simulator.value_matcher import compile_pattern
 
+T = TypeVar("T")
 JOB_TYPES = ("backup", "mirrorBackup", "metadataBackup")
 """The order /dashboard goes through jobs in (CONTRACT-2 §1 step 1)."""
 
@@ -49,7 +50,7 @@ def job_enabled(inventory: Inventory, job: JsonObject) -> bool:
 
 
 def _fingerprint(inventory: Inventory) -> tuple[int, ...]:
-    return tuple(len(inventory.collection(name)) for name in ("vms", "backup-jobs", "backup-logs", "schedules"))
+    return tuple(len(objects) for objects in inventory.objects.values())
 
 
 def _cached(inventory: Inventory, key: str) -> Any:
@@ -61,6 +62,15 @@ def _cached(inventory: Inventory, key: str) -> Any:
 
 def _store(inventory: Inventory, key: str, value: Any) -> None:
     inventory.cache[key] = (_fingerprint(inventory), value)
+
+
+def memo(inventory: Inventory, key: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per inventory state (recomputed when a collection's size changes)."""
+    value: T | None = _cached(inventory, key)
+    if value is None:
+        value = compute()
+        _store(inventory, key, value)
+    return value
 
 
 def logs_by_job(inventory: Inventory) -> dict[str, list[JsonObject]]:

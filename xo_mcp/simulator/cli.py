@@ -14,6 +14,7 @@ from xo_mcp.simulator.generator import generate_inventory
 from xo_mcp.simulator.inventory import load_inventory
 from xo_mcp.simulator.runner import run_simulator
 from xo_mcp.simulator.state import SimulatorState
+from xo_mcp.simulator.xo_dashboard import warm_up
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,6 +76,8 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError) as error:
         print(f"xo-mcp simulate: cannot build the inventory: {error}", file=sys.stderr)
         return 2
+    # XO has these aggregates at hand from its index: so should the simulated one, from its first request.
+    warm_up(inventory)
     if options.swagger is not None and not options.swagger.is_file():
         print(f"xo-mcp simulate: no such spec file: {options.swagger}", file=sys.stderr)
         return 2
