@@ -8,7 +8,7 @@ Archives come from the successful exports of the run history: per VM and reposit
 from __future__ import annotations
 
 from xo_mcp.simulator.gen_backup_logs import Export, Run, error_result, filename_date
-from xo_mcp.simulator.gen_backups import DAY_S, BackupPlan, JobPlan
+from xo_mcp.simulator.gen_backup_plan import DAY_S, BackupPlan, JobPlan
 from xo_mcp.simulator.gen_context import EMPTY_LIST, GenContext
 from xo_mcp.simulator.gen_replicas import vm_disks
 from xo_mcp.simulator.inventory import JsonObject

@@ -25,7 +25,7 @@ from xo_mcp.simulator.catalog import (
     UNHEALTHY_CHAIN,
     VDI_IO_ERROR,
 )
-from xo_mcp.simulator.gen_backups import HOUR_S, BackupPlan, JobPlan
+from xo_mcp.simulator.gen_backup_plan import HOUR_S, BackupPlan, JobPlan
 from xo_mcp.simulator.gen_context import GenContext
 from xo_mcp.simulator.inventory import JsonObject
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from xo_mcp.simulator import estate
 from xo_mcp.simulator.gen_backup_logs import filename_date
-from xo_mcp.simulator.gen_backups import DAY_S, BackupPlan, JobPlan
+from xo_mcp.simulator.gen_backup_plan import DAY_S, BackupPlan, JobPlan
 from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan
 from xo_mcp.simulator.gen_vms import snapshot
 from xo_mcp.simulator.inventory import Inventory, JsonObject

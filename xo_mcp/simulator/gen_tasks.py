@@ -12,7 +12,7 @@ from typing import Any
 
 from xo_mcp.simulator.catalog import NO_HOSTS_AVAILABLE, VM_MIGRATE_FAILED
 from xo_mcp.simulator.gen_backup_logs import error_result
-from xo_mcp.simulator.gen_backups import BackupPlan
+from xo_mcp.simulator.gen_backup_plan import BackupPlan
 from xo_mcp.simulator.gen_context import GenContext
 from xo_mcp.simulator.inventory import JsonObject
 

@@ -9,7 +9,8 @@ from xo_mcp.simulator.gen_accounts import generate_accounts
 from xo_mcp.simulator.gen_activity import generate_activity
 from xo_mcp.simulator.gen_archives import generate_archives
 from xo_mcp.simulator.gen_backup_logs import generate_backup_logs
-from xo_mcp.simulator.gen_backups import SCENARIO_JOBS, plan_backups
+from xo_mcp.simulator.gen_backup_plan import SCENARIO_JOBS
+from xo_mcp.simulator.gen_backups import plan_backups
 from xo_mcp.simulator.gen_context import GenContext
 from xo_mcp.simulator.gen_devices import generate_devices
 from xo_mcp.simulator.gen_health import generate_health
