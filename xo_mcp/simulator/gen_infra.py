@@ -22,6 +22,7 @@ from xo_mcp.simulator.catalog import (
     XS_PATCHES,
 )
 from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan
+from xo_mcp.simulator.gen_storage import generate_storage
 from xo_mcp.simulator.inventory import JsonObject
 
 _HOST_BIOS = {"bios-vendor": "Dell Inc.", "bios-version": "2.19.1", "system-manufacturer": "Dell Inc."}
@@ -63,7 +64,7 @@ def generate_infrastructure(ctx: GenContext, pools: int, hosts_per_pool: int) ->
         for host_index in range(hosts_per_pool):
             _host(ctx, plan, host_index, hosts_per_pool)
         plan.pool["master"] = plan.hosts[0]["id"] if plan.hosts else None
-        _storage(ctx, plan)
+        generate_storage(ctx, plan)
         if pool_index == 1 and len(plan.hosts) > 1:
             plan.pool["default_SR"] = plan.local_srs[plan.hosts[0]["id"]]["id"]
         if pool_index == no_default_sr_pool(pools):
@@ -209,160 +210,6 @@ def _missing_patches(plan: PoolPlan, host_index: int) -> list[JsonObject]:
     # The master lags the most; later hosts are progressively up to date.
     keep = max(0, len(catalog) - 2 * host_index)
     return list(catalog[:keep])
-
-
-_DEVICE_CONFIGS: dict[str, JsonObject] = {
-    "nfs": {"server": "nfs-storage.example.net", "serverpath": "/export/vm-storage", "nfsversion": "4.1"},
-    "iso": {"location": "nfs-isos.example.net:/export/isos", "type": "nfs_iso"},
-    "linstor": {"group-name": "linstor_group/thin_device", "redundancy": "2", "provisioning": "thin"},
-    "ext": {"device": "/dev/disk/by-id/nvme-SAMSUNG_MZQL2960HCJR-00A07_S64FNE0R-part3"},
-    "udev-iso": {"location": "/dev/xapi/cd"},
-    "udev-disk": {"location": "/dev/xapi/block"},
-}
-
-
-def _sr(
-    ctx: GenContext,
-    plan: PoolPlan,
-    *,
-    name: str,
-    sr_type: str,
-    content_type: str,
-    shared: bool,
-    size: int,
-    container: str,
-    hosts: list[JsonObject],
-    aux: bool = False,
-) -> JsonObject:
-    """`aux`: an SR the first version of the generator did not make draws from the second stream."""
-    uuid = ctx.aux_uuid if aux else ctx.uuid
-    sr_id = uuid()
-    pool_id = plan.pool["id"]
-    pbds = [uuid() for _ in hosts]
-    config = _DEVICE_CONFIGS[f"{sr_type}-{content_type}" if sr_type == "udev" else sr_type]
-    for host, pbd in zip(hosts, pbds, strict=True):
-        host["$PBDs"].append(pbd)
-        _pbd(ctx, pbd, host, sr_id, pool_id, config)
-    sr: JsonObject = {
-        "type": "SR",
-        "content_type": content_type,
-        "physical_usage": 0,
-        "allocationStrategy": "thin" if sr_type in {"ext", "nfs", "linstor"} else "thick",
-        "current_operations": EMPTY_DICT,
-        "inMaintenanceMode": False,
-        "name_description": "",
-        "name_label": name,
-        "size": size,
-        "shared": shared,
-        "SR_type": sr_type,
-        "tags": [],
-        "usage": 0,
-        "VDIs": [],
-        "other_config": EMPTY_DICT,
-        "sm_config": EMPTY_DICT,
-        "$container": container,
-        "$PBDs": pbds,
-        **ctx.xapi_identity(sr_id, pool_id, aux),
-    }
-    ctx.inventory.add("srs", sr)
-    plan.srs.append(sr)
-    return sr
-
-
-def _pbd(ctx: GenContext, pbd_id: str, host: JsonObject, sr_id: str, pool_id: str, config: JsonObject) -> None:
-    pbd: JsonObject = {
-        "type": "PBD",
-        "attached": host["power_state"] == "Running",
-        "host": host["id"],
-        "SR": sr_id,
-        "device_config": config,
-        "otherConfig": EMPTY_DICT,
-        **ctx.xapi_identity(pbd_id, pool_id, aux=True),
-    }
-    ctx.inventory.add("pbds", pbd)
-
-
-def _storage(ctx: GenContext, plan: PoolPlan) -> None:
-    pool_id = plan.pool["id"]
-    shared = _sr(
-        ctx,
-        plan,
-        name=f"NFS {plan.pool['name_label']}",
-        sr_type="nfs",
-        content_type="user",
-        shared=True,
-        size=20 * 1024 * GIB,
-        container=pool_id,
-        hosts=plan.hosts,
-    )
-    shared["name_description"] = "Shared VM storage"
-    plan.shared_sr = shared
-    plan.pool["default_SR"] = shared["id"]
-    plan.pool["crashDumpSr"] = shared["id"]
-    plan.pool["suspendSr"] = shared["id"]
-    if plan.pool["HA_enabled"]:
-        plan.pool["haSrs"] = [shared["id"]]
-    iso = _sr(
-        ctx,
-        plan,
-        name="ISO library",
-        sr_type="iso",
-        content_type="iso",
-        shared=True,
-        size=500 * GIB,
-        container=pool_id,
-        hosts=plan.hosts,
-    )
-    iso["physical_usage"] = iso["usage"] = 61 * GIB
-    plan.iso_sr = iso
-    if plan.platform.brand == "XCP-ng":
-        plan.linstor_sr = _sr(
-            ctx,
-            plan,
-            name="XOSTOR NVMe",
-            sr_type="linstor",
-            content_type="user",
-            shared=True,
-            size=8 * 1024 * GIB,
-            container=pool_id,
-            hosts=plan.hosts,
-        )
-    for host in plan.hosts:
-        local = _sr(
-            ctx,
-            plan,
-            name="Local storage",
-            sr_type="ext",
-            content_type="user",
-            shared=False,
-            size=ctx.rng.choice((900, 1800, 3600)) * GIB,
-            container=host["id"],
-            hosts=[host],
-        )
-        plan.local_srs[host["id"]] = local
-        _sr(
-            ctx,
-            plan,
-            name="DVD drives",
-            sr_type="udev",
-            content_type="iso",
-            shared=False,
-            size=0,
-            container=host["id"],
-            hosts=[host],
-        )
-        plan.removable_srs[host["id"]] = _sr(
-            ctx,
-            plan,
-            name="Removable storage",
-            sr_type="udev",
-            content_type="disk",
-            shared=False,
-            size=0,
-            container=host["id"],
-            hosts=[host],
-            aux=True,
-        )
 
 
 def _network(
