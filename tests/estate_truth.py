@@ -1,4 +1,4 @@
-"""Ground truth for tests: XO's rules (CONTRACT-2) applied to a simulator `Inventory`.
+"""Ground truth for tests: XO's rules (CONTRACT-2, `§` below) applied to a simulator `Inventory`.
 
 Each function is written from the contract's text, section by section, and never imports the
 simulator's own implementation of those rules (dashboards, backup rules, value-matcher): tests compare
@@ -27,6 +27,7 @@ def _in_pool(obj: JsonObject, pool_id: str | None) -> bool:
 
 
 def now_s(inventory: Inventory) -> float:
+    """The inventory's "now" (seconds): every age and 7-day window below is measured from it."""
     return inventory.clock()
 
 
@@ -34,7 +35,7 @@ def now_s(inventory: Inventory) -> float:
 
 
 def value_matches(pattern: Any, value: Any) -> bool:
-    """value-matcher: `{__and|__or|__not}` alone apply to the value; other objects need an object value whose
+    """§3 value-matcher: `{__and|__or|__not}` alone apply to the value; other objects need an object value whose
     each key is defined and matches; arrays need an array with a match for every sub-pattern; else `===`."""
     if isinstance(pattern, list):
         return isinstance(value, list) and all(any(value_matches(p, v) for v in value) for p in pattern)
@@ -67,7 +68,7 @@ def value_matches(pattern: Any, value: Any) -> bool:
 
 
 def explicit_vm_ids(job: JsonObject) -> list[str] | None:
-    """`vms` exactly `{id: "<uuid>"}` or `{id: {__or: [...]}}`: those ids; None for smart mode."""
+    """§3 VM selection: `vms` exactly `{id: "<uuid>"}` or `{id: {__or: [...]}}`: those ids; None for smart mode."""
     pattern = job.get("vms")
     if not isinstance(pattern, dict) or list(pattern) != ["id"]:
         return None
@@ -80,12 +81,12 @@ def explicit_vm_ids(job: JsonObject) -> list[str] | None:
 
 
 def is_replica(vm: JsonObject) -> bool:
-    """CR/DR target: `blockedOperations.start` set and `other['xo:backup:job']` set."""
+    """§1/§3 replica (CR/DR target): `blockedOperations.start` set and `other['xo:backup:job']` set."""
     return bool((vm.get("blockedOperations") or {}).get("start")) and bool((vm.get("other") or {}).get("xo:backup:job"))
 
 
 def has_no_bak_tag(vm: JsonObject) -> bool:
-    """A tag whose part before `=` is `xo:no-bak`."""
+    """§1/§3 no-bak VM: a tag whose part before `=` is `xo:no-bak`."""
     return any(tag.split("=")[0] == "xo:no-bak" for tag in vm.get("tags") or [])
 
 
@@ -115,7 +116,7 @@ def runner_selection(inventory: Inventory, job: JsonObject) -> list[str]:
 
 
 def job_selects_vm(job: JsonObject, vm: JsonObject) -> bool:
-    """`isVmInBackupJob` (REST helpers): explicit ids, else the value-matcher on the VM; never a no-bak VM."""
+    """§2/§3 `isVmInBackupJob` (REST helpers): explicit ids, else the value-matcher on the VM; never a no-bak VM."""
     if has_no_bak_tag(vm):
         return False
     ids = explicit_vm_ids(job)
@@ -131,7 +132,7 @@ def job_enabled(inventory: Inventory, job: JsonObject) -> bool:
 
 
 def job_logs(inventory: Inventory, job_id: str) -> list[JsonObject]:
-    """The job's backup logs, newest first."""
+    """§4 the job's backup logs, newest first (the API lists them oldest first)."""
     logs = [log for log in inventory.backup_logs.values() if log.get("jobId") == job_id]
     return sorted(logs, key=lambda log: log["start"], reverse=True)
 
@@ -173,7 +174,7 @@ def computed_status(task: JsonObject) -> str:
 
 
 def logs_listing_vm(inventory: Inventory, vm_id: str) -> list[JsonObject]:
-    """Backup logs whose `vms` info names the VM, newest first."""
+    """§2/§4 backup logs whose `vms` info names the VM, newest first."""
     found = []
     for log in inventory.backup_logs.values():
         for info in log.get("infos") or []:
@@ -237,7 +238,7 @@ def backup_jobs_figures(inventory: Inventory) -> dict[str, int]:
 
 
 def last_three_runs(inventory: Inventory, job_id: str) -> list[JsonObject]:
-    """The job's 3 newest non-pending logs, newest first."""
+    """§1 step 3 `last3`: the job's 3 newest non-pending logs, newest first."""
     return [log for log in job_logs(inventory, job_id) if log["status"] != "pending"][:3]
 
 
@@ -323,7 +324,7 @@ def _writable(sr: JsonObject) -> bool:
 
 
 def hosts_status(inventory: Inventory) -> dict[str, int]:
-    """running = Running and enabled; disabled = Running, not enabled; halted; unknown = the rest."""
+    """§1 hostsStatus: running = Running and enabled; disabled = Running, not enabled; halted; unknown = the rest."""
     hosts = list(inventory.hosts.values())
     running = [h for h in hosts if h.get("power_state") == "Running"]
     halted = [h for h in hosts if h.get("power_state") == "Halted"]
@@ -337,6 +338,7 @@ def hosts_status(inventory: Inventory) -> dict[str, int]:
 
 
 def vms_status(inventory: Inventory) -> dict[str, int]:
+    """§1 vmsStatus: `VM`s by power state; active = running + paused, inactive = halted + suspended."""
     states = [vm.get("power_state") for vm in inventory.vms.values()]
     known = {state: states.count(state) for state in ("Running", "Halted", "Paused", "Suspended")}
     return {
@@ -352,7 +354,8 @@ def vms_status(inventory: Inventory) -> dict[str, int]:
 
 
 def resources_overview(inventory: Inventory) -> dict[str, Any]:
-    """Σ pool cores (pools past max(#hosts, #SRs) skipped), Σ host memory, Σ writable SR sizes."""
+    """§1 resourcesOverview: Σ pool cores (pools past max(#hosts, #SRs) skipped), Σ host memory, Σ writable SR
+    sizes."""
     pools = list(inventory.pools.values())
     hosts = list(inventory.hosts.values())
     srs = list(inventory.srs.values())
@@ -388,6 +391,7 @@ def replicated_usage(inventory: Inventory, sr: JsonObject) -> int:
 
 
 def storage_repositories_size(inventory: Inventory) -> dict[str, Any]:
+    """§1 storageRepositories over writable SRs (size > 0, not ISO): total, used, replicated, other, available."""
     writable = [sr for sr in inventory.srs.values() if _writable(sr)]
     if not writable:
         return {"isEmpty": True}
@@ -406,7 +410,7 @@ def storage_repositories_size(inventory: Inventory) -> dict[str, Any]:
 
 
 def pools_status(inventory: Inventory) -> dict[str, int]:
-    """Over /servers: connected to an existing pool; unreachable (an error without connectedServerId);
+    """§1 poolsStatus, over /servers: connected to an existing pool; unreachable (an error without connectedServerId);
     disconnected (other disconnected ones); unknown."""
     result = {"connected": 0, "disconnected": 0, "unreachable": 0, "unknown": 0, "total": 0}
     for server in inventory.servers.values():
@@ -423,7 +427,8 @@ def pools_status(inventory: Inventory) -> dict[str, int]:
 
 
 def backup_repositories_size(inventory: Inventory) -> dict[str, Any]:
-    """Enabled repositories with cached space info: S3 ones count their backups only, the others every size."""
+    """§1 backupRepositories: enabled repositories with cached space info: S3 ones count their backups only, the
+    others every size."""
     working = {
         rid for rid, remote in inventory.backup_repositories.items() if remote["enabled"] and not remote.get("error")
     }
@@ -460,7 +465,8 @@ def backup_repositories_size(inventory: Inventory) -> dict[str, Any]:
 
 
 def missing_patches_summary(inventory: Inventory, supported: dict[str, str] | None) -> dict[str, Any]:
-    """Hosts that are not running fail their query; EOL = version below the brand's lowest supported one."""
+    """§1 missingPatches: hosts that are not running fail their query; EOL = version below the brand's lowest
+    supported one."""
 
     def version(text: str) -> tuple[int, ...]:
         return tuple(int("".join(c for c in part if c.isdigit()) or 0) for part in text.split(".")[:3])
@@ -489,7 +495,8 @@ def missing_patches_summary(inventory: Inventory, supported: dict[str, str] | No
 
 
 def vm_backup_jobs(inventory: Inventory, vm_id: str) -> list[str]:
-    """Ids of the type `backup` jobs selecting the VM (schedules ignored), in store order."""
+    """§2 /vms/{id}/backup-jobs: ids of the type `backup` jobs selecting the VM (schedules ignored), in store
+    order."""
     vm = inventory.vms[vm_id]
     return [
         job_id for job_id, job in inventory.backup_jobs.items() if job["type"] == "backup" and job_selects_vm(job, vm)
@@ -570,7 +577,7 @@ def vm_replication(inventory: Inventory, vm_id: str) -> dict[str, Any]:
 
 
 def working_repositories(inventory: Inventory) -> set[str]:
-    """Enabled repositories without an error: the ones XO lists archives of."""
+    """§5: enabled repositories without an error, the ones XO lists archives of."""
     return {
         rid for rid, remote in inventory.backup_repositories.items() if remote["enabled"] and not remote.get("error")
     }
@@ -615,7 +622,8 @@ def _level(percent: float) -> str:
 
 
 def sr_usage_rows(inventory: Inventory, pool_id: str | None = None) -> list[SrUsage]:
-    """Every SR, fullest first (size-0 ones last): the rows of an SR list, with the storage check's level."""
+    """§6 SR usage rows: every SR, fullest first (size-0 ones last): the rows of an SR list, with the storage
+    check's level."""
     rows = []
     for sr in inventory.srs.values():
         if not _in_pool(sr, pool_id):
@@ -643,12 +651,13 @@ def sr_usage_rows(inventory: Inventory, pool_id: str | None = None) -> list[SrUs
 
 
 def storage_state(inventory: Inventory, pool_id: str | None = None) -> list[SrUsage]:
-    """Storage state: SRs with `content_type != 'iso'` and `size > 0`, by usage descending."""
+    """§6 Storage state: SRs with `content_type != 'iso'` and `size > 0`, by usage descending."""
     return [row for row in sr_usage_rows(inventory, pool_id) if row.level is not None]
 
 
 def local_default_srs(inventory: Inventory, pool_id: str | None = None) -> list[str]:
-    """Pools whose `default_SR` is a non-ISO, sized SR with `shared == false`, and more than one host."""
+    """§6 Local default SRs: pools whose `default_SR` is a non-ISO, sized SR with `shared == false`, and more than
+    one host."""
     found = []
     for pid, pool in inventory.pools.items():
         if pool_id is not None and pid != pool_id:
@@ -661,7 +670,7 @@ def local_default_srs(inventory: Inventory, pool_id: str | None = None) -> list[
 
 
 def pools_without_default_sr(inventory: Inventory, pool_id: str | None = None) -> list[str]:
-    """Pools without `default_SR`."""
+    """§6 No default SR: pools without `default_SR`."""
     return [
         pid
         for pid, pool in inventory.pools.items()
@@ -670,7 +679,8 @@ def pools_without_default_sr(inventory: Inventory, pool_id: str | None = None) -
 
 
 def orphan_vdis(inventory: Inventory, pool_id: str | None = None) -> list[str]:
-    """VDIs and VDI snapshots: no VBD, type system/user/ephemeral, size ≠ 0, not named `PVS cache VDI` twice,
+    """§6 Orphan VDIs: VDIs and VDI snapshots with no VBD, type system/user/ephemeral, size ≠ 0, not named `PVS
+    cache VDI` twice,
     on an existing SR that is no ISO SR and (no udev SR or one of size 0)."""
     found = []
     for vdi in [*inventory.vdis.values(), *inventory.vdi_snapshots.values()]:
@@ -688,7 +698,8 @@ def orphan_vdis(inventory: Inventory, pool_id: str | None = None) -> list[str]:
 
 
 def vdis_on_control_domain(inventory: Inventory, pool_id: str | None = None) -> list[str]:
-    """Every VDI (looked up in VDIs, then VDI snapshots) behind a VBD of a control domain."""
+    """§6 VDIs on control domain: every VDI (looked up in VDIs, then VDI snapshots) behind a VBD of a
+    control domain."""
     found = []
     for dom0 in inventory.vm_controllers.values():
         if not _in_pool(dom0, pool_id):
@@ -701,7 +712,8 @@ def vdis_on_control_domain(inventory: Inventory, pool_id: str | None = None) -> 
 
 
 def old_snapshots(inventory: Inventory, pool_id: str | None = None, days: int = 30) -> list[str]:
-    """VM snapshots at least 30 days old not kept by an enabled schedule (`other['xo:backup:schedule']`)."""
+    """§6 Old snapshots: VM snapshots at least 30 days old not kept by an enabled schedule
+    (`other['xo:backup:schedule']`)."""
     limit = now_s(inventory) - days * DAY_S
     found = []
     for snapshot in inventory.vm_snapshots.values():
@@ -714,12 +726,12 @@ def old_snapshots(inventory: Inventory, pool_id: str | None = None, days: int = 
 
 
 def orphaned_snapshots(inventory: Inventory, pool_id: str | None = None) -> list[str]:
-    """VM snapshots without `$snapshot_of`."""
+    """§6 Orphaned VM snapshots: VM snapshots without `$snapshot_of`."""
     return [s["id"] for s in inventory.vm_snapshots.values() if _in_pool(s, pool_id) and not s.get("$snapshot_of")]
 
 
 def vms_with_too_many_snapshots(inventory: Inventory, pool_id: str | None = None, limit: int = 5) -> list[str]:
-    """VMs with more than 5 snapshots, unless tagged `Continuous Replication`."""
+    """§6 Too many snapshots: VMs with more than 5 snapshots, unless tagged `Continuous Replication`."""
     return [
         vm_id
         for vm_id, vm in inventory.vms.items()
@@ -730,7 +742,8 @@ def vms_with_too_many_snapshots(inventory: Inventory, pool_id: str | None = None
 def duplicated_macs(
     inventory: Inventory, pool_id: str | None = None, running_only: bool = False
 ) -> dict[str, list[str]]:
-    """MAC -> VIF ids, for MACs on more than one VIF of VMs (not those with both `start` and `start_on`
+    """§6 Duplicated MAC: MAC -> VIF ids, for MACs on more than one VIF of VMs (not those with both `start` and
+    `start_on`
     blocked); `running_only`: XO's filter, more than one on running VMs."""
     groups: dict[str, list[str]] = {}
     for vif in inventory.vifs.values():
@@ -747,7 +760,8 @@ def duplicated_macs(
 
 
 def guest_tools_issues(inventory: Inventory, pool_id: str | None = None) -> dict[str, str]:
-    """Running VMs lacking the agent or up-to-date drivers -> `no tools`, `agent missing` or `outdated`."""
+    """§6 Guest tools: running VMs lacking the agent or up-to-date drivers -> `no tools`, `agent missing` or
+    `outdated`."""
     issues = {}
     for vm_id, vm in inventory.vms.items():
         if not _in_pool(vm, pool_id) or vm["power_state"] != "Running":
@@ -764,7 +778,7 @@ def guest_tools_issues(inventory: Inventory, pool_id: str | None = None) -> dict
 
 
 def alarm_ids(inventory: Inventory, pool_id: str | None = None) -> list[str]:
-    """Messages named exactly ALARM, BOND_STATUS_CHANGED or MULTIPATH_PERIODIC_ALERT."""
+    """§6 Alarms: messages named exactly ALARM, BOND_STATUS_CHANGED or MULTIPATH_PERIODIC_ALERT."""
     names = ("ALARM", "BOND_STATUS_CHANGED", "MULTIPATH_PERIODIC_ALERT")
     return [
         alarm_id for alarm_id, alarm in inventory.alarms.items() if _in_pool(alarm, pool_id) and alarm["name"] in names
@@ -775,11 +789,12 @@ def alarm_ids(inventory: Inventory, pool_id: str | None = None) -> list[str]:
 
 
 def hosts_needing_reboot(inventory: Inventory, pool_id: str | None = None) -> list[str]:
+    """§7 hosts whose `rebootRequired` is set."""
     return [hid for hid, host in inventory.hosts.items() if _in_pool(host, pool_id) and host.get("rebootRequired")]
 
 
 def hosts_with_missing_patches(inventory: Inventory, pool_id: str | None = None) -> dict[str, list[str]]:
-    """Running hosts -> names of their missing patches (only those with some)."""
+    """§7 running hosts -> names of their missing patches (only those with some)."""
     result = {}
     for host_id, host in inventory.hosts.items():
         patches = inventory.missing_patches.get(host_id, [])
@@ -789,7 +804,7 @@ def hosts_with_missing_patches(inventory: Inventory, pool_id: str | None = None)
 
 
 def hosts_not_checked_for_patches(inventory: Inventory, pool_id: str | None = None) -> list[str]:
-    """Hosts whose patch query fails (not running): XO answers `[]`, which means "not checked"."""
+    """§7 hosts whose patch query fails (not running): XO answers `[]`, which means "not checked"."""
     return [
         hid for hid, host in inventory.hosts.items() if _in_pool(host, pool_id) and host["power_state"] != "Running"
     ]

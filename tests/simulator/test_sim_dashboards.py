@@ -42,7 +42,7 @@ NDJSON_ORDER = [
 @pytest.fixture(scope="module")
 def big() -> Iterator[RunningSimulator]:
     """A second estate: more pools, VMs and runs than the session's."""
-    inventory = generate_inventory(seed=5, pools=3, hosts_per_pool=4, vms=900, backup_jobs=20, backup_runs=600)
+    inventory = generate_inventory(seed=5, pools=3, hosts_per_pool=4, vms=600, backup_jobs=20, backup_runs=400)
     with run_simulator(SimulatorState(inventory=inventory)) as running:
         yield running
 
