@@ -19,7 +19,7 @@ import itertools
 from typing import Any
 
 from xo_mcp.simulator.catalog import GIB, GUESTS, ROLES, Guest, Role
-from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan
+from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan, derived_ref
 from xo_mcp.simulator.inventory import JsonObject
 
 _DAY = 86_400
@@ -248,7 +248,7 @@ class _VmFactory:
         vbd["VM"] = vm_id
         vbd["id"] = vbd_id
         vbd["uuid"] = vbd_id
-        vbd["_xapiRef"] = "OpaqueRef:" + self.aux_uuid()
+        vbd["_xapiRef"] = derived_ref(vbd_id)
         self.vbds[vbd_id] = vbd
         return vbd_id
 
@@ -266,7 +266,7 @@ class _VmFactory:
         vif["$VM"] = vm_id
         vif["id"] = vif_id
         vif["uuid"] = vif_id
-        vif["_xapiRef"] = "OpaqueRef:" + self.aux_uuid()
+        vif["_xapiRef"] = derived_ref(vif_id)
         self.vifs[vif_id] = vif
 
     def _suspend_image(self, plan: PoolPlan, sr: JsonObject, name: str, memory: int) -> str:
