@@ -301,3 +301,17 @@ def test_vm_backup_jobs_of_an_unknown_vm_without_jobs() -> None:
     with run_simulator(SimulatorState(inventory=inventory)) as sim, _client(sim) as client:
         response = client.get("/vms/nope/backup-jobs")
         assert (response.status_code, response.json()) == (200, [])
+
+
+def test_aggregates_follow_the_inventory() -> None:
+    """Kept per inventory state: a new VM shows; an object changed in place shows once the cache is cleared."""
+    inventory = generate_inventory(vms=12)
+    with run_simulator(SimulatorState(inventory=inventory)) as sim, _client(sim) as client:
+        before = client.get("/dashboard").json()["vmsStatus"]
+        vm = next(iter(inventory.vms.values()))
+        inventory.add("vms", {**vm, "id": "added", "uuid": "added", "power_state": "Paused"})
+        after = client.get("/dashboard").json()["vmsStatus"]
+        assert (after["total"], after["paused"]) == (before["total"] + 1, before["paused"] + 1)
+        inventory.vms["added"]["power_state"] = "Suspended"
+        inventory.cache.clear()
+        assert client.get("/dashboard").json()["vmsStatus"]["suspended"] == before["suspended"] + 1

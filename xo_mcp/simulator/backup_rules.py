@@ -64,12 +64,15 @@ def _store(inventory: Inventory, key: str, value: Any) -> None:
     inventory.cache[key] = (_fingerprint(inventory), value)
 
 
-def memo(inventory: Inventory, key: str, compute: Callable[[], T]) -> T:
-    """`compute()` once per inventory state (recomputed when a collection's size changes)."""
-    value: T | None = _cached(inventory, key)
-    if value is None:
-        value = compute()
-        _store(inventory, key, value)
+def memo(inventory: Inventory, key: str, compute: Callable[[], T], stamp: object = None) -> T:
+    """`compute()` once per inventory state (recomputed when a collection's size, or `stamp`, changes)."""
+    entry = inventory.cache.get(key)
+    state = (_fingerprint(inventory), stamp)
+    if entry is not None and entry[0] == state:
+        value: T = entry[1]
+        return value
+    value = compute()
+    inventory.cache[key] = (state, value)
     return value
 
 

@@ -347,7 +347,8 @@ def part_computers(
         "poolsStatus": lambda: pools_status(inventory),
         "missingPatches": lambda: missing_patches(inventory, patches_authorized, supported_versions),
         "backupRepositories": lambda: backup_repositories(inventory),
-        "backups": lambda: memo(inventory, f"dashboard:backups:{now_ms // 60_000}", lambda: backups(inventory, now_ms)),
+        # Per minute of the clock too: the 7-day window moves (XO keeps this part a minute as well).
+        "backups": lambda: memo(inventory, "dashboard:backups", lambda: backups(inventory, now_ms), now_ms // 60_000),
     }
 
 
