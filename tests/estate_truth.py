@@ -192,12 +192,17 @@ class VmsProtection:
     protected: set[str] = field(default_factory=set)
     unprotected: set[str] = field(default_factory=set)
     not_in_job: set[str] = field(default_factory=set)
+    """Non-replica VMs in neither set."""
+    plain_vms: int = 0
+    """How many VMs are no replica."""
 
     def counts(self) -> dict[str, int]:
+        """§1 `vmsProtection`: notInJob is #non-replica VMs − protected − unprotected (a replica marked by a
+        job, which only an explicit selection can do, makes it differ from `len(not_in_job)`, as in XO)."""
         return {
             "protected": len(self.protected),
             "unprotected": len(self.unprotected),
-            "notInJob": len(self.not_in_job),
+            "notInJob": self.plain_vms - len(self.protected) - len(self.unprotected),
         }
 
 
@@ -297,11 +302,9 @@ def vms_protection(inventory: Inventory) -> VmsProtection:
             continue
         # Protected by one job wins over unprotected by another; all-true within a job.
         (result.protected if True in results else result.unprotected).add(vm_id)
-    result.not_in_job = {
-        vm_id
-        for vm_id, vm in inventory.vms.items()
-        if not is_replica(vm) and vm_id not in result.protected and vm_id not in result.unprotected
-    }
+    plain = {vm_id for vm_id, vm in inventory.vms.items() if not is_replica(vm)}
+    result.plain_vms = len(plain)
+    result.not_in_job = plain - result.protected - result.unprotected
     return result
 
 
