@@ -31,7 +31,7 @@ async def test_http_proxy_carries_the_requests(
             report = await session.ok("check_connection")
             summary = await session.content("get_infrastructure_summary")
     assert summary["vms"]["total"] == len(sim.state.inventory.vms)
-    assert any(line.startswith(f"GET {sim.url}/rest/v0/vms?") for line in proxy.requests)
+    assert any(line.startswith(f"GET {sim.url}/rest/v0/pools?") for line in proxy.requests)
     assert "via proxy from HTTP_PROXY" in report.content[0].text  # type: ignore[union-attr]
 
 

@@ -172,8 +172,42 @@ def test_viewer_reads_objects_of_its_pool(viewer: httpx.Client, sim: RunningSimu
     assert viewer.get(f"/vms/{vm_id}").json()["id"] == vm_id
 
 
-@pytest.mark.parametrize("path", ["/tasks", "/backup-jobs", "/backup-logs"])
-def test_admin_only_routes_are_403_for_the_viewer(viewer: httpx.Client, path: str) -> None:
+@pytest.mark.parametrize(
+    "path", ["/tasks", "/backup-jobs", "/backup-logs", "/backup/logs", "/schedules", "/backup-repositories", "/users"]
+)
+def test_xo_object_collections_are_filtered_for_the_viewer(viewer: httpx.Client, path: str) -> None:
+    """CONTRACT-2 §8: filtered, not refused; the viewer's role reads only its pool's objects."""
     response = viewer.get(path)
+    assert (response.status_code, response.json()) == (200, [])
+
+
+def test_deprecated_single_routes_and_the_dashboard_are_admin_only(
+    viewer: httpx.Client, admin: httpx.Client, sim: RunningSimulator
+) -> None:
+    inventory = sim.state.inventory
+    job_id = next(job_id for job_id, job in inventory.backup_jobs.items() if job["type"] == "backup")
+    log_id = next(iter(inventory.backup_logs))
+    restore_id = next(iter(inventory.restore_logs))
+    paths = [
+        f"/backup/jobs/vm/{job_id}",
+        f"/backup/jobs/{job_id}",
+        f"/backup/logs/{log_id}",
+        "/restore/logs",
+        f"/restore/logs/{restore_id}",
+        "/dashboard",
+    ]
+    forbidden = {"error": "not enough permissions", "data": {"object": {}}}
+    for path in paths:
+        response = viewer.get(path, follow_redirects=False)
+        assert (response.status_code, response.json()) == (403, forbidden), path
+        assert admin.get(path, follow_redirects=False).status_code in {200, 308}, path
+
+
+def test_viewer_gets_403_on_an_xo_object_and_404_on_an_unknown_one(viewer: httpx.Client, sim: RunningSimulator) -> None:
+    job_id = next(iter(sim.state.inventory.backup_jobs))
+    response = viewer.get(f"/backup-jobs/{job_id}")
     assert response.status_code == 403
-    assert response.json() == {"error": "not enough permissions", "data": {"object": {}}}
+    assert response.json()["data"]["missingPrivileges"] == [
+        {"objectId": job_id, "action": "read", "resource": "backup-job"}
+    ]
+    assert viewer.get("/backup-jobs/nope").json()["error"] == "no such job nope"

@@ -47,3 +47,26 @@ def test_serves_until_sigterm(tmp_path: Path) -> None:
 def test_unreadable_inventory_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--inventory", str(tmp_path / "missing.json")]) == 2
     assert "cannot build the inventory" in capsys.readouterr().err
+
+
+def test_estate_options_are_parsed() -> None:
+    from xo_mcp.simulator.cli import _parser
+
+    options = _parser().parse_args(
+        [
+            "--no-dashboards",
+            "--backup-jobs",
+            "20",
+            "--backup-runs",
+            "300",
+            "--now",
+            "1760000000",
+            "--slow-dashboard-ms",
+            "50",
+        ]
+    )
+    assert options.no_dashboards and options.backup_jobs == 20 and options.backup_runs == 300
+    assert options.now == 1_760_000_000.0 and options.slow_dashboard_ms == 50.0
+    assert _parser().parse_args(["--now", "now"]).now > 1_700_000_000
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["--now", "yesterday"])

@@ -173,3 +173,16 @@ def test_counts_survive_the_log_bound(admin: httpx.Client, sim: RunningSimulator
     assert sim.state.requests.counts() == {"requests": 2, "faults": {"status": 1}}
     with httpx.Client(base_url=sim.url) as control:
         assert control.get("/_simulator/counts").json() == {"requests": 2, "faults": {"status": 1}}
+
+
+def test_dashboard_controls(sim: RunningSimulator, admin: httpx.Client) -> None:
+    with httpx.Client(base_url=sim.url) as control:
+        settings = {"routes": False, "parts": {"backups": "expired"}, "slow_parts_ms": 5}
+        assert control.post("/_simulator/dashboard", json=settings).json() == settings
+        assert admin.get("/dashboard").status_code == 404
+        assert control.post("/_simulator/dashboard", json={"routes": True}).json()["routes"] is True
+        assert admin.get("/dashboard").json()["backups"]["isExpired"] is True
+        assert control.post("/_simulator/dashboard", json={"parts": {"backups": "late"}}).status_code == 400
+        assert control.post("/_simulator/dashboard", json={"nonsense": 1}).status_code == 400
+        control.post("/_simulator/reset")
+        assert control.get("/_simulator/dashboard").json() == {"routes": True, "parts": {}, "slow_parts_ms": 0.0}

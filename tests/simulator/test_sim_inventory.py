@@ -65,8 +65,10 @@ def test_contract_quirks_are_present() -> None:
     assert template["id"] == f"{template['$pool']}-{template['uuid']}"
     snapshot = next(iter(inventory.vm_snapshots.values()))
     assert snapshot["$snapshot_of"] in inventory.vms
-    assert all(len(task_id) == 9 for task_id in inventory.tasks)
-    assert all(log_id.isdigit() for log_id in inventory.backup_logs)
+    # Current task ids: creation time in base 36 on 9 characters, a dash, a random suffix; in key order.
+    assert all(len(task_id.split("-")[0]) == 9 for task_id in inventory.tasks)
+    assert list(inventory.tasks) == sorted(inventory.tasks)
+    assert all(log_id == str(log["start"]) for log_id, log in inventory.backup_logs.items())
 
 
 def test_ips_are_unique_per_vm() -> None:

@@ -5,8 +5,10 @@
     with run_simulator(SimulatorState(inventory=generate_inventory(vms=1000))) as sim:
         ...  # sim.url, sim.admin_token, sim.state.faults, sim.state.requests
 
-See CONTRACT-level details in the modules: `rest` (routes and checks), `collection` (query
-pipeline), `auth`, `faults`, `request_log`, `generator` (inventories).
+See CONTRACT-level details in the modules: `rest` (routes and checks) and its route families
+(`rest_dashboards`, `rest_backups`, `rest_users`), `collection` (query pipeline), `auth`, `faults`,
+`request_log`, `generator` (inventories, step by step in `gen_*`), `xo_dashboard`, `vm_dashboard` and
+`backup_rules` (XO's aggregates), `estate` (names of the generated estate's notable objects).
 """
 
 from __future__ import annotations

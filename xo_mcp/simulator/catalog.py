@@ -259,3 +259,84 @@ XS_PATCHES: tuple[dict[str, Any], ...] = (
 )
 
 MESSAGE_NAMES: tuple[str, ...] = ("VM_STARTED", "VM_SHUTDOWN", "VM_REBOOTED", "VM_SNAPSHOTTED", "VM_CLONED")
+
+
+# Devices ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PciDevice:
+    class_name: str
+    device_name: str
+    pci_id: str
+
+
+HOST_PCIS: tuple[PciDevice, ...] = (
+    PciDevice("Ethernet controller", "Ethernet Controller X710 for 10GbE SFP+", "0000:3b:00.0"),
+    PciDevice("Ethernet controller", "Ethernet Controller X710 for 10GbE SFP+", "0000:3b:00.1"),
+    PciDevice("Non-Volatile memory controller", "PM9A3 NVMe SSD Controller", "0000:5e:00.0"),
+)
+GPU_PCI = PciDevice("VGA compatible controller", "GA102GL [RTX A6000]", "0000:af:00.0")
+
+
+@dataclass(frozen=True)
+class SmPlugin:
+    sm_type: str
+    name_label: str
+    name_description: str
+    driver: str
+    configuration: dict[str, str]
+
+
+SM_PLUGINS: tuple[SmPlugin, ...] = (
+    SmPlugin(
+        "ext",
+        "Local EXT4 VHD",
+        "SR plugin which represents disks as VHD files stored on a local EXT4 filesystem, created inside an LVM volume",
+        "/opt/xensource/sm/EXTSR",
+        {"device": "local device path (required) (e.g. /dev/sda3)"},
+    ),
+    SmPlugin(
+        "nfs",
+        "NFS VHD",
+        "SR plugin which stores disks as VHD files on a remote NFS filesystem",
+        "/opt/xensource/sm/NFSSR",
+        {"server": "hostname or IP address of NFS server (required)", "serverpath": "path on remote server (required)"},
+    ),
+    SmPlugin(
+        "lvm",
+        "Local LVHD",
+        "SR plugin which represents disks as VHDs on Logical Volumes within a locally-attached Volume Group",
+        "/opt/xensource/sm/LVMSR",
+        {"device": "local device path (required) (e.g. /dev/sda3)"},
+    ),
+    SmPlugin("iso", "ISO", "Handles CD images stored as files in iso format", "/opt/xensource/sm/ISOSR", {}),
+    SmPlugin(
+        "udev",
+        "Local Device Passthrough",
+        "SR plugin which represents removable media (CD-ROM, USB sticks) as VDIs",
+        "/opt/xensource/sm/udevSR",
+        {"location": "path to mount (required)"},
+    ),
+    SmPlugin(
+        "linstor",
+        "LINSTOR resources",
+        "SR plugin which provides disks as LINSTOR resources replicated across the pool's hosts (XOSTOR)",
+        "/opt/xensource/sm/LinstorSR",
+        {"group-name": "LVM group name (required)", "redundancy": "replication count (required)"},
+    ),
+)
+
+
+# Backups ---------------------------------------------------------------------------------------
+
+# XAPI and XO errors as backup logs carry them: (message, extra properties of the serialized error).
+VDI_IO_ERROR = "VDI_IO_ERROR(Device I/O errors)"
+SR_FULL_ERROR = "SR_BACKEND_FAILURE_44(, There is insufficient space, )"
+UNHEALTHY_CHAIN = "unhealthy VDI chain"
+NO_VMS_MATCH = "no VMs match this pattern"
+ALL_TARGETS_FAILED = "all targets have failed, step: writer.run()"
+REMOTE_UNREACHABLE = "connect EHOSTUNREACH 10.0.8.20:445"
+VM_MIGRATE_FAILED = "VM_MIGRATE_FAILED(OpaqueRef:3f1e2d4c-5b6a-7980-a1b2-c3d4e5f60718, not enough memory on the host)"
+NO_HOSTS_AVAILABLE = "NO_HOSTS_AVAILABLE()"
+CHAIN_DOC_LINK = "https://docs.xen-orchestra.com/backup_troubleshooting#vdi-chain-protection"

@@ -14,6 +14,7 @@ from xo_mcp.simulator.generator import generate_inventory
 from xo_mcp.simulator.inventory import load_inventory
 from xo_mcp.simulator.runner import run_simulator
 from xo_mcp.simulator.state import SimulatorState
+from xo_mcp.simulator.xo_dashboard import warm_up
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,12 +24,38 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="inventory seed (default 0)")
     parser.add_argument("--pools", type=int, default=2, help="pools to generate (default 2)")
     parser.add_argument("--hosts-per-pool", type=int, default=3, help="hosts per pool (default 3)")
-    parser.add_argument("--vms", type=int, default=40, help="VMs to generate (default 40)")
+    parser.add_argument("--vms", type=int, default=40, help="VMs to generate, replicas included (default 40)")
+    parser.add_argument(
+        "--backup-jobs", type=int, help="backup jobs (at least 12; default grows with --vms, 50 at 100k)"
+    )
+    parser.add_argument("--backup-runs", type=int, help="backup logs in all (default about ten per job)")
+    parser.add_argument(
+        "--now",
+        type=_instant,
+        help="instant the generated history ends at: seconds since the epoch, or `now` (default a fixed date)",
+    )
     parser.add_argument("--inventory", type=Path, help="load this inventory JSON instead of generating one")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every REST request")
     parser.add_argument("--mcp-disabled", action="store_true", help="turn XO's MCP kill-switch on")
+    parser.add_argument(
+        "--no-dashboards",
+        action="store_true",
+        help="answer 404 on /dashboard, /pools/{id}/dashboard and /vms/{id}/dashboard, like an older XO",
+    )
+    parser.add_argument(
+        "--slow-dashboard-ms", type=float, default=0.0, help="delay before each slow /dashboard part (NDJSON)"
+    )
     parser.add_argument("--swagger", type=Path, help="OpenAPI spec to serve at /rest/v0/docs/swagger.json")
     return parser
+
+
+def _instant(text: str) -> float:
+    if text == "now":
+        return time.time()
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected seconds since the epoch, or `now`") from None
 
 
 def main(argv: list[str]) -> int:
@@ -37,10 +64,20 @@ def main(argv: list[str]) -> int:
         if options.inventory is not None:
             inventory = load_inventory(options.inventory)
         else:
-            inventory = generate_inventory(options.seed, options.pools, options.hosts_per_pool, options.vms)
+            inventory = generate_inventory(
+                options.seed,
+                options.pools,
+                options.hosts_per_pool,
+                options.vms,
+                backup_jobs=options.backup_jobs,
+                backup_runs=options.backup_runs,
+                now=options.now,
+            )
     except (OSError, ValueError) as error:
         print(f"xo-mcp simulate: cannot build the inventory: {error}", file=sys.stderr)
         return 2
+    # XO has these aggregates at hand from its index: so should the simulated one, from its first request.
+    warm_up(inventory)
     if options.swagger is not None and not options.swagger.is_file():
         print(f"xo-mcp simulate: no such spec file: {options.swagger}", file=sys.stderr)
         return 2
@@ -49,6 +86,8 @@ def main(argv: list[str]) -> int:
         mcp_enabled=not options.mcp_disabled,
         swagger_path=options.swagger,
         base_latency_ms=options.latency_ms,
+        dashboard_routes=not options.no_dashboards,
+        slow_dashboard_parts_ms=options.slow_dashboard_ms,
     )
     stop = threading.Event()
 

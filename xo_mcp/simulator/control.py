@@ -8,7 +8,10 @@ GET    /_simulator/requests   the request log (the latest 10 000 records)
 GET    /_simulator/counts     {"requests": n, "faults": {"random-error": k, ...}} since the last clear
 DELETE /_simulator/requests   empty it
 POST   /_simulator/mcp        {"enabled": false} flips the MCP kill-switch
-POST   /_simulator/reset      no faults, empty log, no throttled users, MCP enabled
+GET    /_simulator/dashboard  the dashboard knobs
+POST   /_simulator/dashboard  {"routes": false, "parts": {"backups": "expired"}, "slow_parts_ms": 500}
+                              (see SimulatorState: dashboard_routes, dashboard_part_faults, slow_dashboard_parts_ms)
+POST   /_simulator/reset      no faults, empty log, no throttled users, MCP enabled, dashboards restored
 GET    /_simulator/info       inventory counts and credentials
 """
 
@@ -58,6 +61,30 @@ def control_routes(state: SimulatorState) -> list[BaseRoute]:
         state.mcp_enabled = bool(enabled)
         return JSONResponse({"enabled": state.mcp_enabled})
 
+    def dashboard_knobs() -> dict[str, Any]:
+        return {
+            "routes": state.dashboard_routes,
+            "parts": dict(state.dashboard_part_faults),
+            "slow_parts_ms": state.slow_dashboard_parts_ms,
+        }
+
+    async def dashboard(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                settings = await read_json(request)
+                unknown = sorted(set(settings) - {"routes", "parts", "slow_parts_ms"})
+                if unknown:
+                    raise ValueError(f"unknown dashboard settings: {', '.join(unknown)}")
+                parts = settings.get("parts", state.dashboard_part_faults)
+                if not isinstance(parts, dict) or not set(parts.values()) <= {"expired", "absent", "error"}:
+                    raise ValueError("parts maps /dashboard keys to expired, absent or error")
+                state.dashboard_routes = bool(settings.get("routes", state.dashboard_routes))
+                state.dashboard_part_faults = {str(key): str(value) for key, value in parts.items()}
+                state.slow_dashboard_parts_ms = float(settings.get("slow_parts_ms", state.slow_dashboard_parts_ms))
+            except (ValueError, TypeError) as error:
+                return JSONResponse({"error": str(error)}, status_code=400)
+        return JSONResponse(dashboard_knobs())
+
     async def reset(_request: Request) -> Response:
         state.reset()
         return JSONResponse({"reset": True})
@@ -71,6 +98,7 @@ def control_routes(state: SimulatorState) -> list[BaseRoute]:
         Route("/_simulator/requests", requests, methods=["GET", "DELETE"]),
         Route("/_simulator/counts", counts, methods=["GET"]),
         Route("/_simulator/mcp", mcp, methods=["POST"]),
+        Route("/_simulator/dashboard", dashboard, methods=["GET", "POST"]),
         Route("/_simulator/reset", reset, methods=["POST"]),
         Route("/_simulator/info", info, methods=["GET"]),
     ]

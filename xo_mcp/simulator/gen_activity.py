@@ -1,25 +1,23 @@
-"""Generator step 3: what happened on the infrastructure: alarms, messages, tasks, backup jobs and logs."""
+"""Generator step 9: what XAPI reported on the infrastructure: alarms (reshaped as the REST API serves
+them, CONTRACT.md §5 and CONTRACT-2 §7) and other messages."""
 
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
-from xo_mcp.simulator.catalog import MESSAGE_NAMES, NOW_S
+from xo_mcp.simulator.catalog import MESSAGE_NAMES
 from xo_mcp.simulator.gen_context import GenContext
 from xo_mcp.simulator.inventory import JsonObject
 
-_NOW_MS = NOW_S * 1000
-_HOUR_MS = 3_600_000
-_DAY_MS = 24 * _HOUR_MS
+_COLLECTIONS = {"VM": "vms", "host": "hosts", "SR": "srs", "VM-controller": "vm-controllers"}
+# An alarm body XO cannot parse (`1e-05` is no percentage it reads): served with no value.
+_UNPARSABLE = 'value: 1e-05\nconfig:\n<variable>\n\t<name value="sr_io_throughput_total_per_host"/>\n</variable>'
+_MULTIPATH = "Unhealthy paths:\n[20250910T07:12:41Z] 1/2 paths active on host xcp-lyon-03 for SR NFS Lyon DC"
 
 
 def generate_activity(ctx: GenContext) -> None:
     _alarms(ctx)
     _messages(ctx)
-    jobs = _backup_jobs(ctx)
-    _backup_logs(ctx, jobs)
-    _tasks(ctx, jobs)
 
 
 def _message_identity(ctx: GenContext, pool_id: str) -> JsonObject:
@@ -34,12 +32,24 @@ def _message_identity(ctx: GenContext, pool_id: str) -> JsonObject:
     }
 
 
-def _alarm(ctx: GenContext, pool_id: str, body: JsonObject, target: JsonObject, minutes_ago: int) -> None:
+def _alarm(
+    ctx: GenContext,
+    pool_id: str,
+    body: JsonObject,
+    target: JsonObject | None,
+    minutes_ago: int,
+    name: str | None = None,
+) -> None:
+    """`target` None: the object is gone (`type: unknown`, no href)."""
     identity = _message_identity(ctx, pool_id)
-    collection = {"VM": "vms", "host": "hosts", "SR": "srs"}[target["type"]]
+    if target is None:
+        subject: JsonObject = {"type": "unknown", "uuid": ctx.uuid()}
+    else:
+        href = f"/rest/v0/{_COLLECTIONS[target['type']]}/{target['id']}"
+        subject = {"type": target["type"], "uuid": target["uuid"], "href": href}
     alarm: JsonObject = {
-        "name": "ALARM" if "value" in body else "BOND_STATUS_CHANGED",
-        "time": _NOW_MS - minutes_ago * 60_000,
+        "name": name or ("ALARM" if "value" in body else "BOND_STATUS_CHANGED"),
+        "time": ctx.now_ms - minutes_ago * 60_000,
         "type": "message",
         "uuid": identity["uuid"],
         "$pool": pool_id,
@@ -47,7 +57,7 @@ def _alarm(ctx: GenContext, pool_id: str, body: JsonObject, target: JsonObject, 
         "_xapiRef": identity["_xapiRef"],
         "id": identity["id"],
         "body": body,
-        "object": {"type": target["type"], "uuid": target["uuid"], "href": f"/rest/v0/{collection}/{target['id']}"},
+        "object": subject,
     }
     ctx.inventory.add("alarms", alarm)
 
@@ -64,6 +74,14 @@ def _alarms(ctx: GenContext) -> None:
         if plan.index == 1 and plan.hosts:
             raw = "The status of the eth0+eth1 bond changed: 1/2 up"
             _alarm(ctx, pool_id, {"name": raw}, plan.hosts[-1], 75)
+        if plan.index == 0 and plan.hosts:
+            dom0 = inventory.vm_controllers.get(plan.hosts[0]["controlDomain"])
+            if dom0 is not None:
+                _alarm(ctx, pool_id, {"value": "91.3", "name": "fs_usage"}, dom0, 33)
+            _alarm(ctx, pool_id, {"value": "98.0", "name": "cpu_usage"}, None, 3 * 24 * 60)
+            if plan.shared_sr is not None:
+                _alarm(ctx, pool_id, {"name": _UNPARSABLE}, plan.shared_sr, 52, "ALARM")
+            _alarm(ctx, pool_id, {"name": _MULTIPATH}, plan.hosts[-1], 140, "MULTIPATH_PERIODIC_ALERT")
     wanted = min(2 + len(inventory.vms) // 100, 2000)
     running = itertools.islice((vm for vm in inventory.vms.values() if vm["power_state"] == "Running"), wanted)
     for position, vm in enumerate(running):
@@ -91,7 +109,7 @@ def _messages(ctx: GenContext) -> None:
         message: JsonObject = {
             "body": f"VM '{vm['name_label']}' (uuid: {vm['uuid']}) {verb}{where}",
             "name": name,
-            "time": NOW_S - 600 - position * 37,
+            "time": ctx.now_s - 600 - position * 37,
             "$object": vm["uuid"],
             **_message_identity(ctx, vm["$pool"]),
         }
@@ -103,185 +121,8 @@ def _messages(ctx: GenContext) -> None:
         message = {
             "body": f"The clock of host {master['name_label']} is 4 seconds away from the pool master's clock.",
             "name": "HOST_CLOCK_SKEW_DETECTED",
-            "time": NOW_S - 7200 - plan.index,
+            "time": ctx.now_s - 7200 - plan.index,
             "$object": master["uuid"],
             **_message_identity(ctx, plan.pool["id"]),
         }
         inventory.add("messages", message)
-
-
-def _backup_jobs(ctx: GenContext) -> list[JsonObject]:
-    inventory = ctx.inventory
-    pool_ids = list(inventory.pools)
-    db_vms = list(
-        itertools.islice((vm["id"] for vm in inventory.vms.values() if vm["name_label"].startswith("db-prod")), 10)
-    )
-    legacy = next((vm["id"] for vm in inventory.vms.values() if vm["name_label"].startswith("legacy")), None)
-    remote = ctx.uuid()
-    offsite = ctx.uuid()
-    jobs: list[JsonObject] = []
-
-    def job(name: str, job_type: str, mode: str, extra: JsonObject) -> None:
-        job_id = ctx.uuid()
-        schedule = ctx.uuid()
-        retention = "copyRetention" if job_type == "mirrorBackup" else "exportRetention"
-        body: JsonObject = {
-            "id": job_id,
-            "name": name,
-            "mode": mode,
-            "type": job_type,
-            "settings": {"": {"timezone": "Europe/Paris", "reportWhen": "failure"}, schedule: {retention: 7}},
-            **extra,
-        }
-        body["_schedule"] = schedule
-        jobs.append(body)
-
-    job(
-        "Daily prod delta",
-        "backup",
-        "delta",
-        {
-            "compression": "zstd",
-            "vms": {"$pool": {"__or": pool_ids}, "tags": {"__or": [["prod"]]}, "type": "VM"},
-            "remotes": {"id": remote},
-            "srs": {"id": {"__or": []}},
-        },
-    )
-    job(
-        "Weekly databases full",
-        "backup",
-        "full",
-        {
-            "compression": "zstd",
-            "vms": {"id": {"__or": db_vms}},
-            "remotes": {"id": remote},
-            "srs": {"id": {"__or": []}},
-        },
-    )
-    if legacy is not None:
-        job("Legacy export", "backup", "full", {"vms": {"id": legacy}, "remotes": {"id": remote}})
-    job(
-        "XO config and pool metadata",
-        "metadataBackup",
-        "full",
-        {"pools": {"id": {"__or": pool_ids}}, "xoMetadata": True},
-    )
-    job("Offsite mirror", "mirrorBackup", "delta", {"sourceRemote": remote, "remotes": {"id": offsite}})
-    for body in jobs:
-        body.pop("_schedule")
-        inventory.add("backup-jobs", body)
-    return jobs
-
-
-def _job_vms(ctx: GenContext, job: JsonObject) -> list[JsonObject]:
-    pattern = job.get("vms")
-    vms = ctx.inventory.vms
-    if not isinstance(pattern, dict):
-        return []
-    ids = pattern.get("id")
-    if isinstance(ids, str):
-        return [vms[ids]] if ids in vms else []
-    if isinstance(ids, dict):
-        return [vms[vm_id] for vm_id in ids.get("__or", []) if vm_id in vms][:3]
-    return list(itertools.islice((vm for vm in vms.values() if "prod" in vm["tags"]), 3))
-
-
-def _backup_logs(ctx: GenContext, jobs: list[JsonObject]) -> None:
-    statuses = ("success", "success", "failure", "success", "skipped", "interrupted")
-    for job_index, job in enumerate(jobs):
-        schedule = next(key for key in job["settings"] if key)
-        for run in range(4):
-            start = _NOW_MS - run * _DAY_MS - job_index * _HOUR_MS - 1_234
-            pending = job_index == 0 and run == 0
-            status = "pending" if pending else statuses[(job_index + run) % len(statuses)]
-            log: JsonObject = {
-                "data": {"mode": job["mode"], "reportWhen": "failure"},
-                "id": str(start),
-                "jobId": job["id"],
-                "jobName": job["name"],
-                "message": "backup",
-                "scheduleId": schedule,
-                "start": start,
-                "status": status,
-            }
-            vm_tasks = [_vm_task(vm, start + 1000 * (n + 1), status) for n, vm in enumerate(_job_vms(ctx, job))]
-            if vm_tasks:
-                log["infos"] = [{"data": {"vms": [task["data"]["id"] for task in vm_tasks]}, "message": "vms"}]
-                log["tasks"] = vm_tasks
-            if status == "failure":
-                log["result"] = {"message": "all targets have failed, step: writer.run()", "name": "Error"}
-            if not pending:
-                log["end"] = start + 25 * 60_000
-            ctx.inventory.add("backup-logs", log)
-
-
-def _vm_task(vm: JsonObject, start: int, status: str) -> JsonObject:
-    task: JsonObject = {
-        "data": {"type": "VM", "id": vm["id"], "name_label": vm["name_label"]},
-        "id": str(start),
-        "message": "backup VM",
-        "start": start,
-        "status": "success" if status in {"skipped", "interrupted"} else status,
-    }
-    if status != "pending":
-        task["end"] = start + 20 * 60_000
-    return task
-
-
-def _tasks(ctx: GenContext, jobs: list[JsonObject]) -> None:
-    inventory = ctx.inventory
-    vms = list(inventory.vms.values())
-    hosts = list(inventory.hosts.values())
-    count = min(8 + len(vms) // 2000, 500)
-    for position in range(count):
-        kind = position % 6
-        start = _NOW_MS - position * 17 * 60_000 - 4_321
-        properties: dict[str, Any]
-        status = "success"
-        result: JsonObject | None = None
-        progress: int | None = None
-        if kind in {0, 1, 2} and vms:
-            vm = vms[(position * 7) % len(vms)]
-            method = ("vm.start", "vm.snapshot", "vm.migrate")[kind]
-            properties = {
-                "method": method,
-                "params": {"id": vm["id"]},
-                "name": f"API call: {method}",
-                "objectId": vm["id"],
-                "userId": ctx.admin_user_id,
-                "type": "api.call",
-            }
-            if kind == 2:
-                status = "failure"
-                result = {
-                    "message": "VM_MIGRATE_FAILED(not enough memory on the destination host)",
-                    "name": "XapiError",
-                }
-        elif kind == 3 and jobs:
-            job = jobs[position % len(jobs)]
-            properties = {"name": f"backup: {job['name']}", "objectId": job["id"], "type": "backup.run"}
-            status = "pending" if position == 3 else "success"
-            progress = 42 if status == "pending" else None
-        elif kind == 4 and hosts:
-            host = hosts[position % len(hosts)]
-            method = "host.restartAgent"
-            properties = {
-                "method": method,
-                "params": {"id": host["id"]},
-                "name": f"API call: {method}",
-                "objectId": host["id"],
-                "userId": ctx.admin_user_id,
-                "type": "api.call",
-            }
-            status = "interrupted"
-        else:
-            properties = {"name": "Garbage collection of XO tokens", "type": "xo:cleanup", "userId": ctx.admin_user_id}
-        task: JsonObject = {"id": ctx.task_id(), "properties": properties, "start": start, "status": status}
-        if progress is not None:
-            task["properties"]["progress"] = progress
-        task["updatedAt"] = start + 2_500
-        if status != "pending":
-            task["end"] = start + 2_000
-        if result is not None:
-            task["result"] = result
-        inventory.add("tasks", task)

@@ -1,4 +1,11 @@
-"""Generator step 1: pools, hosts, storage repositories, networks and templates."""
+"""Generator step 1: pools, hosts, storage repositories (with their PBDs), networks (with their PIFs)
+and templates.
+
+Health-check material decided here (CONTRACT-2 §6): pool 1 keeps its default SR on its master's local
+storage (a local default SR in a pool of several hosts); one pool has no default SR (pool 2, or pool 0
+when there are only two); certificates and licences expire soon on a few hosts; every host has an
+empty `Removable storage` (udev, content type disk, size 0) and pool 0's master a USB disk plugged in.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,6 @@ from xo_mcp.simulator.catalog import (
     EXTRA_TEMPLATES,
     GIB,
     GUESTS,
-    NOW_S,
     PLATFORMS,
     POOL_DESCRIPTIONS,
     POOL_NAMES,
@@ -16,6 +22,7 @@ from xo_mcp.simulator.catalog import (
     XS_PATCHES,
 )
 from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan
+from xo_mcp.simulator.gen_storage import generate_storage
 from xo_mcp.simulator.inventory import JsonObject
 
 _HOST_BIOS = {"bios-vendor": "Dell Inc.", "bios-version": "2.19.1", "system-manufacturer": "Dell Inc."}
@@ -45,13 +52,23 @@ def _host_state(pool_index: int, host_index: int, hosts_per_pool: int) -> tuple[
     return "Running", True
 
 
+def no_default_sr_pool(pools: int) -> int | None:
+    """The pool left without a default SR: pool 2, or pool 0 when there are only two (pool 1 shows the
+    local default SR), none in a single-pool estate."""
+    return 2 if pools > 2 else 0 if pools == 2 else None
+
+
 def generate_infrastructure(ctx: GenContext, pools: int, hosts_per_pool: int) -> None:
     for pool_index in range(pools):
         plan = _pool(ctx, pool_index)
         for host_index in range(hosts_per_pool):
             _host(ctx, plan, host_index, hosts_per_pool)
         plan.pool["master"] = plan.hosts[0]["id"] if plan.hosts else None
-        _storage(ctx, plan)
+        generate_storage(ctx, plan)
+        if pool_index == 1 and len(plan.hosts) > 1:
+            plan.pool["default_SR"] = plan.local_srs[plan.hosts[0]["id"]]["id"]
+        if pool_index == no_default_sr_pool(pools):
+            del plan.pool["default_SR"]
         _networks(ctx, plan)
         _templates(ctx, plan)
         cores = sum(host["cpus"]["cores"] for host in plan.hosts)
@@ -95,7 +112,7 @@ def _host(ctx: GenContext, plan: PoolPlan, index: int, hosts_per_pool: int) -> N
         memory: JsonObject = {"usage": 0, "size": 0, "total": 0}
     else:
         memory = {"usage": 4 * GIB if running else 0, "size": size}
-    boot_time = NOW_S - ctx.rng.randrange(86_400, 200 * 86_400) if running else None
+    boot_time = ctx.now_s - ctx.rng.randrange(86_400, 200 * 86_400) if running else None
     pifs = [ctx.uuid() for _ in range(2)]
     host: JsonObject = {
         "CPUs": {
@@ -123,7 +140,7 @@ def _host(ctx: GenContext, plan: PoolPlan, index: int, hosts_per_pool: int) -> N
         "zstdSupported": True,
         "license_params": _LICENSE_PARAMS,
         "license_server": _LICENSE_SERVER,
-        "license_expiry": None,
+        "license_expiry": _license_expiry(ctx, plan, index),
         "logging": EMPTY_DICT,
         "name_description": "Pool master" if index == 0 else f"Rack {plan.index + 1}, slot {index + 1}",
         "name_label": name,
@@ -149,6 +166,9 @@ def _host(ctx: GenContext, plan: PoolPlan, index: int, hosts_per_pool: int) -> N
         "PGPUs": EMPTY_LIST,
         "$PGPUs": EMPTY_LIST,
         "$PBDs": [],
+        "certificates": [
+            {"fingerprint": _fingerprint(host_id), "notAfter": _certificate_end(ctx, plan, index, hosts_per_pool)}
+        ],
         "id": host_id,
         "type": "host",
         "uuid": host_id,
@@ -163,6 +183,28 @@ def _host(ctx: GenContext, plan: PoolPlan, index: int, hosts_per_pool: int) -> N
     ctx.inventory.missing_patches[host_id] = _missing_patches(plan, index)
 
 
+def _license_expiry(ctx: GenContext, plan: PoolPlan, index: int) -> int | None:
+    """XCP-ng has no licence (null); XenServer's master licence runs out in 20 days, the others' in 200."""
+    if plan.platform.brand != "XenServer":
+        return None
+    return ctx.now_s + (20 if index == 0 else 200) * 86_400
+
+
+def _certificate_end(ctx: GenContext, plan: PoolPlan, index: int, hosts_per_pool: int) -> int:
+    """Host TLS certificates (notAfter, seconds): pool 0's master expires in 12 days, pool 1's last host
+    expired 3 days ago, the rest in about 10 months."""
+    if plan.index == 0 and index == 0:
+        return ctx.now_s + 12 * 86_400
+    if plan.index == 1 and index == hosts_per_pool - 1:
+        return ctx.now_s - 3 * 86_400
+    return ctx.now_s + (300 + 7 * index) * 86_400
+
+
+def _fingerprint(host_id: str) -> str:
+    digits = (host_id.replace("-", "") * 2)[:64].upper()
+    return ":".join(digits[i : i + 2] for i in range(0, 64, 2))
+
+
 def _missing_patches(plan: PoolPlan, host_index: int) -> list[JsonObject]:
     catalog = XCP_PATCHES if plan.platform.patch_style == "xcp" else XS_PATCHES
     # The master lags the most; later hosts are progressively up to date.
@@ -170,120 +212,14 @@ def _missing_patches(plan: PoolPlan, host_index: int) -> list[JsonObject]:
     return list(catalog[:keep])
 
 
-def _sr(
-    ctx: GenContext,
-    plan: PoolPlan,
-    *,
-    name: str,
-    sr_type: str,
-    content_type: str,
-    shared: bool,
-    size: int,
-    container: str,
-    hosts: list[JsonObject],
-) -> JsonObject:
-    sr_id = ctx.uuid()
-    pbds = [ctx.uuid() for _ in hosts]
-    for host, pbd in zip(hosts, pbds, strict=True):
-        host["$PBDs"].append(pbd)
-    sr: JsonObject = {
-        "type": "SR",
-        "content_type": content_type,
-        "physical_usage": 0,
-        "allocationStrategy": "thin" if sr_type in {"ext", "nfs", "linstor"} else "thick",
-        "current_operations": EMPTY_DICT,
-        "inMaintenanceMode": False,
-        "name_description": "",
-        "name_label": name,
-        "size": size,
-        "shared": shared,
-        "SR_type": sr_type,
-        "tags": [],
-        "usage": 0,
-        "VDIs": [],
-        "other_config": EMPTY_DICT,
-        "sm_config": EMPTY_DICT,
-        "$container": container,
-        "$PBDs": pbds,
-        **ctx.xapi_identity(sr_id, plan.pool["id"]),
-    }
-    ctx.inventory.add("srs", sr)
-    return sr
-
-
-def _storage(ctx: GenContext, plan: PoolPlan) -> None:
-    pool_id = plan.pool["id"]
-    shared = _sr(
-        ctx,
-        plan,
-        name=f"NFS {plan.pool['name_label']}",
-        sr_type="nfs",
-        content_type="user",
-        shared=True,
-        size=20 * 1024 * GIB,
-        container=pool_id,
-        hosts=plan.hosts,
-    )
-    shared["name_description"] = "Shared VM storage"
-    plan.shared_sr = shared
-    plan.pool["default_SR"] = shared["id"]
-    plan.pool["crashDumpSr"] = shared["id"]
-    plan.pool["suspendSr"] = shared["id"]
-    if plan.pool["HA_enabled"]:
-        plan.pool["haSrs"] = [shared["id"]]
-    iso = _sr(
-        ctx,
-        plan,
-        name="ISO library",
-        sr_type="iso",
-        content_type="iso",
-        shared=True,
-        size=500 * GIB,
-        container=pool_id,
-        hosts=plan.hosts,
-    )
-    iso["physical_usage"] = iso["usage"] = 61 * GIB
-    if plan.platform.brand == "XCP-ng":
-        _sr(
-            ctx,
-            plan,
-            name="XOSTOR NVMe",
-            sr_type="linstor",
-            content_type="user",
-            shared=True,
-            size=8 * 1024 * GIB,
-            container=pool_id,
-            hosts=plan.hosts,
-        )
-    for host in plan.hosts:
-        local = _sr(
-            ctx,
-            plan,
-            name="Local storage",
-            sr_type="ext",
-            content_type="user",
-            shared=False,
-            size=ctx.rng.choice((900, 1800, 3600)) * GIB,
-            container=host["id"],
-            hosts=[host],
-        )
-        plan.local_srs[host["id"]] = local
-        _sr(
-            ctx,
-            plan,
-            name="DVD drives",
-            sr_type="udev",
-            content_type="iso",
-            shared=False,
-            size=0,
-            container=host["id"],
-            hosts=[host],
-        )
-
-
 def _network(
     ctx: GenContext, plan: PoolPlan, name: str, bridge: str, mtu: int, description: str, with_pifs: bool
 ) -> JsonObject:
+    network_id = ctx.uuid()
+    slot = 0 if bridge == "xenbr0" else 1
+    pifs = [host["PIFs"][slot] for host in plan.hosts] if with_pifs else []
+    for position, (host, pif_id) in enumerate(zip(plan.hosts if with_pifs else [], pifs, strict=True)):
+        _pif(ctx, plan, host, pif_id, network_id, slot, mtu, position)
     network: JsonObject = {
         "automatic": bridge == "xenbr0",
         "bridge": bridge,
@@ -294,16 +230,55 @@ def _network(
         "name_label": name,
         "other_config": EMPTY_DICT,
         "tags": [],
-        "PIFs": [host["PIFs"][0 if bridge == "xenbr0" else 1] for host in plan.hosts] if with_pifs else [],
+        "PIFs": pifs,
         "VIFs": [],
         "isBonded": False,
         "nbd": False,
         "insecureNbd": False,
         "type": "network",
-        **ctx.xapi_identity(ctx.uuid(), plan.pool["id"]),
+        **ctx.xapi_identity(network_id, plan.pool["id"]),
     }
     ctx.inventory.add("networks", network)
     return network
+
+
+def _pif(
+    ctx: GenContext, plan: PoolPlan, host: JsonObject, pif_id: str, network_id: str, slot: int, mtu: int, position: int
+) -> None:
+    """eth0 carries management (the host's address); eth1 the storage network. Pool 0's last host has
+    its storage cable unplugged (no carrier)."""
+    management = slot == 0
+    running = host["power_state"] == "Running"
+    unplugged = plan.index == 0 and slot == 1 and position == len(plan.hosts) - 1 and position > 0
+    mac_tail = int(pif_id[:6], 16)
+    pif: JsonObject = {
+        "type": "PIF",
+        "attached": running,
+        "isBondMaster": False,
+        "isBondSlave": False,
+        "device": f"eth{slot}",
+        "deviceName": "Ethernet Controller X710 for 10GbE SFP+",
+        "dns": "192.168.0.53" if management else "",
+        "disallowUnplug": management,
+        "gateway": f"192.168.{plan.index % 250}.1" if management else "",
+        "ip": host["address"] if management else f"10.10.{plan.index % 250}.{10 + position % 240}",
+        "ipv6": EMPTY_LIST,
+        "mac": f"3c:ec:ef:{(mac_tail >> 16) & 255:02x}:{(mac_tail >> 8) & 255:02x}:{(mac_tail + slot) & 255:02x}",
+        "management": management,
+        "carrier": running and not unplugged,
+        "mode": "Static",
+        "ipv6Mode": "None",
+        "mtu": mtu,
+        "netmask": "255.255.255.0",
+        "physical": True,
+        "primaryAddressType": "IPv4",
+        "vlan": -1,
+        "speed": 10000 if running and not unplugged else 0,
+        "$host": host["id"],
+        "$network": network_id,
+        **ctx.xapi_identity(pif_id, plan.pool["id"], aux=True),
+    }
+    ctx.inventory.add("pifs", pif)
 
 
 def _networks(ctx: GenContext, plan: PoolPlan) -> None:

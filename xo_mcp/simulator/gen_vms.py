@@ -1,4 +1,6 @@
-"""Generator step 2: VMs with their disks (VDIs), network interfaces and snapshots.
+"""Generator step 3: VMs with their disks (VBDs and VDIs, an empty CD drive on Windows VMs, a suspend
+image for suspended ones), their network interfaces (VIFs) and snapshots (VM snapshots whose VDI
+snapshots hang off a base copy, as XAPI's VHD chains do: only the REST-visible links are served).
 
 This is the hot path at 100 000 VMs, hence its shape:
 - each VM starts as a copy of a prepared dict holding every key in XO's order (CPython copies
@@ -16,8 +18,8 @@ import bisect
 import itertools
 from typing import Any
 
-from xo_mcp.simulator.catalog import GIB, GUESTS, NOW_S, ROLES, Guest, Role
-from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan
+from xo_mcp.simulator.catalog import GIB, GUESTS, ROLES, Guest, Role
+from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, PoolPlan, derived_ref
 from xo_mcp.simulator.inventory import JsonObject
 
 _DAY = 86_400
@@ -29,6 +31,7 @@ _NOTES = "critical: do not reboot during business hours"
 # Out of 100: 62 Running, 28 Halted, 5 Paused, 5 Suspended.
 _POWER_STATES = ("Running",) * 62 + ("Halted",) * 28 + ("Paused",) * 5 + ("Suspended",) * 5
 _ROLE_WEIGHTS = list(itertools.accumulate(role.weight for role in ROLES))
+_IDENTITY_KEYS = frozenset({"id", "uuid", "$pool", "$poolId", "_xapiRef"})
 _GUEST_KEYS = ("mainIpAddress", "managementAgentDetected", "pvDriversDetected", "pvDriversVersion", "pvDriversUpToDate")
 
 
@@ -51,12 +54,22 @@ class _VmFactory:
         self.ctx = ctx
         self.uuid = ctx.uuid
         self.bits = ctx.rng.getrandbits
+        # VBD and VIF objects, MACs, CD drives and suspend images draw from the second stream.
+        self.aux_uuid = ctx.aux_uuid
+        self.aux_bits = ctx.aux_rng.getrandbits
         self.vms = ctx.inventory.vms
         self.vdis = ctx.inventory.vdis
+        self.vifs = ctx.inventory.vifs
+        self.vbds = ctx.inventory.vbds
+        self.now_s = ctx.now_s
         self.counters: dict[str, int] = {}
         self.shared: dict[Any, Any] = {}
         self.vm_bases: dict[tuple[Any, ...], JsonObject] = {}
         self.vdi_bases: dict[tuple[str, str], JsonObject] = {}
+        self.vif_bases: dict[tuple[str, bool], JsonObject] = {}
+        self.vbd_bases: dict[tuple[str, bool, int], JsonObject] = {}
+        self.last_vdis: list[JsonObject] = []
+        """The disks of the VM made last (its snapshot copies them)."""
 
     def _share(self, key: Any, value: Any) -> Any:
         return self.shared.setdefault(key, value)
@@ -96,19 +109,25 @@ class _VmFactory:
         plan.vm_network["VIFs"].append(vif)
         sr = plan.local_srs[host["id"]] if on_local and host is not None else plan.shared_sr
         assert sr is not None
+        attached = resident
 
         vm["auto_poweron"] = "prod" in role.tags and draw.chance(50)
         vm["CPUs"] = self._share(("cpus", vcpus, live_vcpus), {"max": vcpus, "number": live_vcpus})
         vm["high_availability"] = _high_availability(plan, role, draw)
         vm["memory"] = memory
-        vm["installTime"] = NOW_S - 30 * _DAY - draw.below(970 * _DAY)
+        vm["installTime"] = self.now_s - 30 * _DAY - draw.below(970 * _DAY)
         vm["name_label"] = name
         vm["power_state"] = power_state
-        vm["startTime"] = NOW_S - 600 - draw.below(120 * _DAY) if resident else None
+        vm["startTime"] = self.now_s - 600 - draw.below(120 * _DAY) if resident else None
         vm["tags"] = self._tags(role, draw.below(100))
         vm["VIFs"] = [vif]
         vm["$container"] = host["id"] if host is not None else plan.pool["id"]
-        vm["$VBDs"] = self._disks(plan, sr, name, data_disk=draw.chance(20))
+        vm["$VBDs"] = self._disks(plan, sr, name, vm_id, attached, data_disk=draw.chance(20))
+        if GUESTS[guest_key].windows:
+            vm["$VBDs"].append(self._vbd(plan, vm_id, None, attached, len(vm["$VBDs"])))
+        if power_state == "Suspended":
+            vm["suspendVdi"] = self._suspend_image(plan, sr, name, size)
+        self._vif(plan, vif, vm_id, attached)
         if tools:
             vm["addresses"], vm["mainIpAddress"] = _addresses(plan, self.bits(48))
         vm["id"] = vm_id
@@ -177,19 +196,27 @@ class _VmFactory:
         tags: list[str] = self._share(("tags", *role.tags, *extra), [*role.tags, *extra])
         return tags
 
-    def _disks(self, plan: PoolPlan, sr: JsonObject, name: str, data_disk: bool) -> list[str]:
+    def _vdi_base(self, plan: PoolPlan, sr: JsonObject) -> JsonObject:
         base = self.vdi_bases.get((plan.pool["id"], sr["id"]))
         if base is None:
             base = self.vdi_bases[(plan.pool["id"], sr["id"])] = _vdi_base(plan, sr)
+        return base
+
+    def _disks(
+        self, plan: PoolPlan, sr: JsonObject, name: str, vm_id: str, attached: bool, data_disk: bool
+    ) -> list[str]:
+        base = self._vdi_base(plan, sr)
         draw = _Draw(self.bits(32))
         sizes = [(10, 20, 32, 50)[draw.below(4)] * GIB]
         if data_disk:
             sizes.append((100, 250, 500)[draw.below(3)] * GIB)
         vbds = []
+        self.last_vdis = []
         for position, size in enumerate(sizes):
             vbd = self.uuid()
-            vbds.append(vbd)
             vdi_id = self.uuid()
+            self._vbd(plan, vm_id, vdi_id, attached, position, vbd)
+            vbds.append(vbd)
             usage = size * (10 + draw.below(85)) // 100
             vdi = base.copy()
             vdi["name_label"] = f"{name} {'system' if position == 0 else 'data'}"
@@ -200,10 +227,64 @@ class _VmFactory:
             vdi["uuid"] = vdi_id
             vdi["_xapiRef"] = "OpaqueRef:" + self.uuid()
             self.vdis[vdi_id] = vdi
+            self.last_vdis.append(vdi)
             sr["VDIs"].append(vdi_id)
             sr["usage"] += size
             sr["physical_usage"] += usage
         return vbds
+
+    def _vbd(
+        self, plan: PoolPlan, vm_id: str, vdi_id: str | None, attached: bool, position: int, vbd_id: str = ""
+    ) -> str:
+        """A disk's VBD, or an empty CD drive's (no `VDI` key) when vdi_id is None."""
+        key = (plan.pool["id"], attached, position if vdi_id is not None else -1)
+        base = self.vbd_bases.get(key)
+        if base is None:
+            base = self.vbd_bases[key] = _vbd_base(plan, attached, position, cd=vdi_id is None)
+        vbd = base.copy()
+        vbd_id = vbd_id or self.aux_uuid()
+        if vdi_id is not None:
+            vbd["VDI"] = vdi_id
+        vbd["VM"] = vm_id
+        vbd["id"] = vbd_id
+        vbd["uuid"] = vbd_id
+        vbd["_xapiRef"] = derived_ref(vbd_id)
+        self.vbds[vbd_id] = vbd
+        return vbd_id
+
+    def _vif(self, plan: PoolPlan, vif_id: str, vm_id: str, attached: bool) -> None:
+        assert plan.vm_network is not None
+        key = (plan.pool["id"], attached)
+        base = self.vif_bases.get(key)
+        if base is None:
+            base = self.vif_bases[key] = _vif_base(plan, plan.vm_network["id"], attached)
+        vif = base.copy()
+        # XAPI's random MACs: locally administered, unicast.
+        mac = bytearray(self.aux_bits(48).to_bytes(6, "big"))
+        mac[0] = (mac[0] & 0xFC) | 0x02
+        vif["MAC"] = mac.hex(":")
+        vif["$VM"] = vm_id
+        vif["id"] = vif_id
+        vif["uuid"] = vif_id
+        vif["_xapiRef"] = derived_ref(vif_id)
+        self.vifs[vif_id] = vif
+
+    def _suspend_image(self, plan: PoolPlan, sr: JsonObject, name: str, memory: int) -> str:
+        """A suspended VM's memory image: a `suspend` VDI with no VBD (the Health view must not call it
+        an orphan)."""
+        vdi = self._vdi_base(plan, sr).copy()
+        vdi_id = self.aux_uuid()
+        vdi["name_label"] = f"Suspend image for {name}"
+        vdi["name_description"] = "Suspend image"
+        vdi["VDI_type"] = "suspend"
+        vdi["size"] = vdi["usage"] = memory + 16 * 1024 * 1024
+        vdi["id"] = vdi["uuid"] = vdi_id
+        vdi["_xapiRef"] = "OpaqueRef:" + self.aux_uuid()
+        self.vdis[vdi_id] = vdi
+        sr["VDIs"].append(vdi_id)
+        sr["usage"] += vdi["size"]
+        sr["physical_usage"] += vdi["usage"]
+        return vdi_id
 
 
 def _vdi_base(plan: PoolPlan, sr: JsonObject) -> JsonObject:
@@ -230,6 +311,52 @@ def _vdi_base(plan: PoolPlan, sr: JsonObject) -> JsonObject:
     }
 
 
+def _vbd_base(plan: PoolPlan, attached: bool, position: int, cd: bool) -> JsonObject:
+    base: JsonObject = {
+        "type": "VBD",
+        "attached": attached,
+        "bootable": position == 0,
+        "device": "xvdd" if cd else f"xvd{'abcdefgh'[position % 8]}",
+        "is_cd_drive": cd,
+        "position": "3" if cd else str(position),
+        "read_only": cd,
+        "VM": "",
+        "id": "",
+        "uuid": "",
+        "$pool": plan.pool["id"],
+        "$poolId": plan.pool["id"],
+        "_xapiRef": "",
+    }
+    if not cd:
+        # XO writes VDI before VM; an empty CD drive has no VDI key at all.
+        base = {key: base[key] for key in ("type", "attached", "bootable", "device", "is_cd_drive", "position")}
+        base.update({"read_only": False, "VDI": "", "VM": "", "id": "", "uuid": ""})
+        base.update({"$pool": plan.pool["id"], "$poolId": plan.pool["id"], "_xapiRef": ""})
+    return base
+
+
+def _vif_base(plan: PoolPlan, network_id: str, attached: bool) -> JsonObject:
+    return {
+        "type": "VIF",
+        "allowedIpv4Addresses": EMPTY_LIST,
+        "allowedIpv6Addresses": EMPTY_LIST,
+        "attached": attached,
+        "device": "0",
+        "lockingMode": "network_default",
+        "MAC": "",
+        "MTU": 1500,
+        "other_config": EMPTY_DICT,
+        "txChecksumming": True,
+        "$network": network_id,
+        "$VM": "",
+        "id": "",
+        "uuid": "",
+        "$pool": plan.pool["id"],
+        "$poolId": plan.pool["id"],
+        "_xapiRef": "",
+    }
+
+
 def generate_vms(ctx: GenContext, count: int) -> None:
     if not ctx.pools:
         return
@@ -240,8 +367,19 @@ def generate_vms(ctx: GenContext, count: int) -> None:
         vm = factory.vm(pools[index % len(pools)], index)
         vms[vm["id"]] = vm
         if index % 10 == 3:
-            _snapshot(ctx, vm, index)
+            snapshot(ctx, vm, factory.last_vdis, _snapshot_name(vm, index), _snapshot_age_s(index))
     _settle_usage(ctx)
+
+
+def _snapshot_name(vm: JsonObject, index: int) -> str:
+    return f"{vm['name_label']} before upgrade" if index % 20 == 3 else f"{vm['name_label']} daily"
+
+
+def _snapshot_age_s(index: int) -> int:
+    """Mostly hours old; one in four "before upgrade" snapshots forgotten for 1 to 4 months."""
+    if index % 80 == 43:
+        return (31 + index % 90) * _DAY
+    return (index % 97 + 1) * 3_600
 
 
 def _addresses(plan: PoolPlan, bits: int) -> tuple[dict[str, str], str]:
@@ -281,29 +419,83 @@ def _high_availability(plan: PoolPlan, role: Role, draw: _Draw) -> str:
     return "best-effort" if draw.chance(10) else ""
 
 
-def _snapshot(ctx: GenContext, vm: JsonObject, index: int) -> None:
+def snapshot(
+    ctx: GenContext,
+    vm: JsonObject,
+    vdis: list[JsonObject],
+    name: str,
+    age_s: int,
+    other: JsonObject | None = None,
+    orphaned: bool = False,
+) -> JsonObject:
+    """A VM snapshot: the VM's fields frozen, its disks as VDI snapshots attached to it through VBDs.
+
+    The live VDI and its snapshot then share a (REST-invisible) base copy as VHD parent, listed in the
+    SR's VDIs. `orphaned`: the snapshotted VM is gone (no `$snapshot_of`).
+    """
     snapshot_id = ctx.uuid()
+    snapshot_time = ctx.now_s - age_s
+    vbds = [_vdi_snapshot(ctx, snapshot_id, vdi, position, snapshot_time) for position, vdi in enumerate(vdis)]
     snapshot: JsonObject = {
         **vm,
         "type": "VM-snapshot",
-        "name_label": f"{vm['name_label']} before upgrade" if index % 20 == 3 else f"{vm['name_label']} daily",
+        "name_label": name,
         "power_state": "Halted",
         "startTime": None,
         "addresses": EMPTY_DICT,
         "VIFs": EMPTY_LIST,
-        "$VBDs": EMPTY_LIST,
+        "$VBDs": vbds,
         "$container": vm["$pool"],
         "snapshots": EMPTY_LIST,
         "id": snapshot_id,
         "uuid": snapshot_id,
         "_xapiRef": ctx.ref(),
         "$snapshot_of": vm["id"],
-        "snapshot_time": NOW_S - (index % 97 + 1) * 3_600,
+        "snapshot_time": snapshot_time,
     }
-    for guest_key in _GUEST_KEYS:
+    if other is not None:
+        snapshot["other"] = other
+    if orphaned:
+        del snapshot["$snapshot_of"]
+    for guest_key in (*_GUEST_KEYS, "suspendVdi", "notes"):
         snapshot.pop(guest_key, None)
     ctx.inventory.add("vm-snapshots", snapshot)
-    vm["snapshots"] = [snapshot_id]
+    if not orphaned:
+        vm["snapshots"] = [*vm["snapshots"], snapshot_id]
+    return snapshot
+
+
+def _vdi_snapshot(ctx: GenContext, snapshot_id: str, vdi: JsonObject, position: int, snapshot_time: int) -> str:
+    inventory = ctx.inventory
+    sr = inventory.srs[vdi["$SR"]]
+    base_copy = vdi.get("parent")
+    if base_copy is None:
+        base_copy = vdi["parent"] = ctx.aux_uuid()
+        sr["VDIs"].append(base_copy)
+    vbd_id = ctx.aux_uuid()
+    copy_id = ctx.aux_uuid()
+    # XO's key order: the VDI's own fields, then snapshot_time and $snapshot_of, then the identity.
+    copy: JsonObject = {key: value for key, value in vdi.items() if key not in _IDENTITY_KEYS}
+    copy.update({"type": "VDI-snapshot", "snapshots": EMPTY_LIST, "$VBDs": [vbd_id], "parent": base_copy})
+    copy.update({"snapshot_time": snapshot_time, "$snapshot_of": vdi["id"]})
+    copy.update(ctx.xapi_identity(copy_id, vdi["$pool"], aux=True))
+    inventory.add("vdi-snapshots", copy)
+    vdi["snapshots"] = [*vdi["snapshots"], copy_id]
+    sr["VDIs"].append(copy_id)
+    vbd: JsonObject = {
+        "type": "VBD",
+        "attached": False,
+        "bootable": position == 0,
+        "device": f"xvd{'abcdefgh'[position % 8]}",
+        "is_cd_drive": False,
+        "position": str(position),
+        "read_only": False,
+        "VDI": copy_id,
+        "VM": snapshot_id,
+        **ctx.xapi_identity(vbd_id, vdi["$pool"], aux=True),
+    }
+    inventory.add("vbds", vbd)
+    return vbd_id
 
 
 def _settle_usage(ctx: GenContext) -> None:

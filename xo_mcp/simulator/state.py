@@ -48,6 +48,20 @@ class SimulatorState:
     missing_patches_authorized: bool = True
     """False: the XOA plan lacks LIST_MISSING_PATCHES (403 on missing_patches, dashboard says so)."""
     throttle_seconds: float = 2.0
+    dashboard_routes: bool = True
+    """False: /dashboard, /pools/{id}/dashboard and /vms/{id}/dashboard answer 404, as on an older XO."""
+    dashboard_part_faults: dict[str, str] = field(default_factory=dict)
+    """/dashboard part -> how it misbehaves: `expired` (the cached parts backups and backupRepositories
+    answer stale, with `isExpired: true`), `absent` (a cached part missing: no key, `{}` in NDJSON),
+    `error` (`{"error": true}` for storageRepositories, missingPatches, backupRepositories, backups; a 500
+    for poolsStatus)."""
+    slow_dashboard_parts_ms: float = 0.0
+    """Delay before each slow /dashboard part in NDJSON mode (the fast keys are sent at once)."""
+    hv_supported_versions: dict[str, str] | None = field(
+        default_factory=lambda: {"XCP-ng": "8.3.0", "XenServer": "8.4.0"}
+    )
+    """Lowest supported version per product brand, for /dashboard's nHostsEol (XOA's list); None: an XO
+    built from the sources, where nHostsEol is `{"isEmpty": true}`."""
     authenticator: Authenticator = field(init=False)
 
     def __post_init__(self) -> None:
@@ -58,8 +72,12 @@ class SimulatorState:
         self.authenticator = Authenticator(self.users, self.throttle_seconds)
 
     def reset(self) -> None:
-        """Back to a well-behaved server: no faults, empty log, no throttled users, MCP enabled."""
+        """Back to a well-behaved server: no faults, empty log, no throttled users, MCP enabled, every
+        dashboard route served promptly and whole."""
         self.faults.clear()
         self.requests.clear()
         self.authenticator.reset_throttle()
         self.mcp_enabled = True
+        self.dashboard_routes = True
+        self.dashboard_part_faults.clear()
+        self.slow_dashboard_parts_ms = 0.0
