@@ -20,6 +20,13 @@ from mcp.types import CallToolResult, TextContent
 from xo_mcp.config import Settings
 from xo_mcp.server import XoMcpServer, build_server
 from xo_mcp.simulator import RunningSimulator, SimulatorState, User, generate_inventory, run_simulator
+from xo_mcp.simulator.credentials import (
+    ADMIN_TOKEN,
+    PROXY_URL_TOKEN,
+    REMOTE_URL_PASSWORD,
+    USER_OTP_SECRET,
+    VIEWER_TOKEN,
+)
 from xo_mcp.simulator.state import default_users
 
 # Distinctive credentials: the guards grep every answer and log for them.
@@ -30,8 +37,20 @@ WRONG_PASSWORD = "pw-wrong-canary-91aa"
 WRONG_TOKEN = "tok-wrong-canary-3e77"
 COLON_USERNAME = "colon@example.net"
 COLON_PASSWORD = "pw-canary:colon-5e2d"
-CANARIES: set[str] = {OPS_PASSWORD, OPS_TOKEN, WRONG_PASSWORD, WRONG_TOKEN, COLON_PASSWORD}
-"""Values that must never appear in an answer or a log; tests add what XO itself returns as secret."""
+CANARIES: set[str] = {
+    OPS_PASSWORD,
+    OPS_TOKEN,
+    WRONG_PASSWORD,
+    WRONG_TOKEN,
+    COLON_PASSWORD,
+    ADMIN_TOKEN,
+    VIEWER_TOKEN,
+    # What XO itself hands out and the server must never pass on.
+    REMOTE_URL_PASSWORD,
+    PROXY_URL_TOKEN,
+    USER_OTP_SECRET,
+}
+"""Values that must never appear in an answer or a log."""
 
 STATES: list[SimulatorState] = []
 """Every simulator state the tests built: the GET-only guard reads their request logs."""
@@ -40,8 +59,12 @@ TRANSCRIPT: list[str] = []
 
 
 def make_state(*, vms: int = 150, seed: int = 11, pools: int = 2) -> SimulatorState:
-    """A simulated XO with the canary users beside the default admin and viewer."""
-    inventory = generate_inventory(seed=seed, pools=pools, hosts_per_pool=3, vms=vms)
+    """A simulated XO with the canary users beside the default admin and viewer.
+
+    Its clock is today's: backup runs, snapshots, alarms and tasks are as recent as in a live estate, for
+    the tools that read the wall clock (the figures still come from the seed).
+    """
+    inventory = generate_inventory(seed=seed, pools=pools, hosts_per_pool=3, vms=vms, now=time.time())
     ops = User("0c0ffee0-0000-4000-8000-000000000001", OPS_USERNAME, OPS_PASSWORD, OPS_TOKEN, admin=True)
     colon = User("0c0ffee0-0000-4000-8000-000000000002", COLON_USERNAME, COLON_PASSWORD, "tok-colon-7d", admin=True)
     state = SimulatorState(inventory=inventory, users=[*default_users(inventory), ops, colon])

@@ -55,7 +55,10 @@ def _handle(conn: socket.socket, proxy: RunningProxy) -> None:
             if line and not line.lower().startswith((b"proxy-", b"connection:", b"keep-alive:"))
         ]
         forwarded = f"{method} {path} {version}\r\n".encode() + b"\r\n".join([*headers, b"Connection: close"])
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80)) as upstream:
+        with (
+            socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80)) as upstream,
+            contextlib.suppress(OSError),  # the client may leave mid-answer (it stops reading a stream early)
+        ):
             upstream.sendall(forwarded + b"\r\n\r\n")
             while data := upstream.recv(65536):
                 conn.sendall(data)
