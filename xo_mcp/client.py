@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
@@ -36,9 +37,25 @@ if TYPE_CHECKING:
 
     from xo_mcp.arguments import XoId
 
+USER_CACHE_S = 300.0
+_OWN_RECORD = re.compile(r"/users/([A-Za-z0-9_.:-]{1,200})/?$")
 _ERROR_BODY_LIMIT = 64 * 1024
 _VERSION_PROBE_BYTES = 64 * 1024
 _SPEC_VERSION = re.compile(rb'"info"\s*:\s*\{.*?"version"\s*:\s*"([^"]{1,40})"', re.S)
+
+
+@dataclass(frozen=True)
+class XoUser:
+    """The XO account behind a set of credentials: enough to say whose view an answer shows."""
+
+    id: str
+    name: str
+    permission: str | None
+    """`admin` for XO administrators (who see everything); anything else is limited by ACLs."""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.permission == "admin"
 
 
 class XoClient:
@@ -57,6 +74,8 @@ class XoClient:
         """Optional endpoints this XO answered 404 for: older XOs lack them, and asking again costs a request.
         A property of XO, shared by every credentials view (the set is shared by the shallow copies); a
         user's refusal (403) is never remembered."""
+        self._users: dict[bytes, tuple[float, XoUser]] = {}
+        """Who each set of credentials is, by digest (never the secret), for `USER_CACHE_S`."""
 
     def with_credentials(self, credentials: XoCredentials | None) -> XoClient:
         """A view on the same connection pool that speaks to XO as ``credentials`` (None: anonymous probes only).
@@ -177,6 +196,47 @@ class XoClient:
                 if wanted <= found.keys():
                     break  # closing the generator closes the response: XO stops sending
         return found
+
+    async def whoami(self) -> XoUser | None:
+        """`current_user()` remembered for a few minutes per credentials, or None when XO cannot say (an
+        older XO without `/users/me`, a failure): answers then simply do not name the user."""
+        if self._credentials is None:
+            return None
+        key = self._credentials.digest
+        cached = self._users.get(key)
+        if cached is not None and time.monotonic() - cached[0] < USER_CACHE_S:
+            return cached[1]
+        try:
+            user = await self.current_user()
+        except errors.XoMcpError:
+            return None
+        if len(self._users) >= 1000:
+            self._users.clear()  # a bound, not an LRU: losing the cache only costs one request per user
+        self._users[key] = (time.monotonic(), user)
+        return user
+
+    async def current_user(self) -> XoUser:
+        """Who XO sees behind these credentials (CONTRACT-2 §8): `/users/me` redirects (307) to the user's own
+        record, which needs no privilege to read. Only the name, id and permission are kept: the record also
+        holds the user's TOTP secret (`preferences.otp`), which must never travel further."""
+        async with self._request("/users/me", accept={301, 302, 303, 307, 308}) as response:
+            location = response.headers.get("location", "") if response.is_redirect else ""
+            body = b"" if location else await response.aread()
+        if location:
+            match = _OWN_RECORD.search(urlsplit(location).path)
+            if match is None:
+                raise XoApiError(
+                    f"Xen Orchestra redirected /users/me to an unexpected place ({errors.quote(location, 80)})."
+                )
+            record = _object(await self._get_json(f"/users/{match.group(1)}", {}), "/users/{id}")
+        else:
+            record = _object(_parse_line(body, "/users/me"), "/users/me")
+        permission = record.get("permission")
+        return XoUser(
+            id=str(record.get("id") or ""),
+            name=str(record.get("name") or record.get("email") or record.get("id") or "unknown user"),
+            permission=permission if isinstance(permission, str) else None,
+        )
 
     # --- service probes -------------------------------------------------------------------
 
@@ -314,6 +374,7 @@ class XoClient:
             endpoint=endpoint,
             filter_text=filter_text,
             password_has_colon=self._credentials is not None and self._credentials.password_has_colon,
+            users_own_token=self._credentials is not None and self._credentials.source == "request",
             api_url=self._settings.api_url,
         )
 

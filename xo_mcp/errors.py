@@ -242,6 +242,7 @@ def from_response(
     endpoint: str | None = None,
     filter_text: str | None = None,
     password_has_colon: bool = False,
+    users_own_token: bool = False,
     api_url: str = "XO_URL + /rest/v0",
 ) -> XoApiError:
     """Map an error answer from XO's REST API to a message.
@@ -259,9 +260,15 @@ def from_response(
                 "authentication cannot carry (it keeps only the part before the next ':'): use XO_TOKEN instead.",
                 status,
             )
+        if users_own_token:
+            return XoAuthError(
+                "Xen Orchestra rejected your XO token (401 invalid credentials): it has expired or been revoked. "
+                "Create a new one in XO and put it in your MCP client's Authorization header.",
+                status,
+            )
         return XoAuthError(
             "Xen Orchestra rejected the credentials (401 invalid credentials). Check XO_TOKEN, or "
-            "XO_USERNAME/XO_PASSWORD; the token may have expired. Only XO administrators can use the REST API.",
+            "XO_USERNAME/XO_PASSWORD; the token may have expired or been revoked.",
             status,
         )
     if status == 403:

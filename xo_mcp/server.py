@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import Tool
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, Tool
 from pydantic import ValidationError
 
 from xo_mcp import __version__, prompts
@@ -68,6 +69,14 @@ class XoMcpServer(MCPServer[AppState]):
             )
             for tool in await super().list_tools()
         ]
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> Any:
+        # An unknown name is the client's mistake: a JSON-RPC error, not a server crash logged with a traceback.
+        if name not in {prompt.name for prompt in await self.list_prompts()}:
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt {quote(name, 60)}.")
+        return await super().get_prompt(name, arguments, context)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None

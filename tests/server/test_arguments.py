@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
 from tests.harness import XoSession, server_for, settings_for
@@ -72,3 +73,14 @@ async def test_the_sdk_still_reports_schema_mismatches_as_validation_errors(sim:
     with pytest.raises(ToolError) as caught:
         await super(type(server), server).call_tool("list_vms", {"limit": 0})
     assert isinstance(caught.value.__cause__, ValidationError)
+
+
+async def test_an_unknown_prompt_is_a_protocol_error_not_a_logged_crash(
+    xo: XoSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(MCPError) as caught:
+        await xo.client.get_prompt("no-such-prompt")
+    assert "Unknown prompt" in str(caught.value)
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    prompt = await xo.client.get_prompt("infrastructure-overview")
+    assert "get_infrastructure_summary" in str(prompt.messages[0].content)

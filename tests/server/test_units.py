@@ -89,6 +89,12 @@ def body(error: object, data: object = None) -> bytes:
     return json.dumps({"error": error, "data": data}).encode()
 
 
+def test_a_users_own_rejected_token_is_not_blamed_on_the_settings() -> None:
+    own = errors.from_response(401, body("invalid credentials"), users_own_token=True)
+    assert "your XO token" in own.message and "Authorization header" in own.message and "XO_TOKEN" not in own.message
+    assert "XO_TOKEN" in errors.from_response(401, body("invalid credentials")).message
+
+
 def test_error_wording_per_status() -> None:
     forbidden = errors.from_response(
         403,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests import harness
+from tests.conftest import Connect
 from tests.harness import XoSession, text_of
 from xo_mcp.simulator import RunningSimulator
 
@@ -49,3 +53,26 @@ async def test_rest_api_version_from_the_spec(xo: XoSession, sim: RunningSimulat
     report = await xo.content("check_connection")
     assert report["rest_api_version"] == "0.39.0"
     assert "REST API 0.39.0" in text_of(xo.calls[-1])
+
+
+async def test_names_the_user_xo_sees(xo: XoSession, connect: Connect, sim: RunningSimulator) -> None:
+    admin = await xo.content("check_connection")
+    assert admin["user"] == harness.OPS_USERNAME and admin["permission"] == "admin"
+    assert admin["limited_by_acls"] is False
+    async with connect(sim.url, token=sim.viewer_token) as viewer:
+        report = await viewer.ok("check_connection")
+    content = report.structured_content
+    assert content is not None and content["user"] == sim.viewer_username and content["limited_by_acls"] is True
+    assert content["permission"] != "admin"
+    assert "not an administrator" in text_of(report) and "ACLs" in text_of(report)
+
+
+async def test_shows_what_the_documentation_index_was_built_from(
+    connect: Connect, sim: RunningSimulator, docs_index: Path, tmp_path: Path
+) -> None:
+    async with connect(sim.url, docs_index=docs_index) as session:
+        built = await session.content("check_connection")
+    assert built["documentation"].startswith("Documentation index built ") and "59 pages" in built["documentation"]
+    async with connect(sim.url, docs_index=tmp_path / "none") as session:
+        text = text_of(await session.ok("check_connection"))
+    assert "Documentation index: not available" in text

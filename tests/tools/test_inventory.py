@@ -116,8 +116,18 @@ async def test_unparsable_filter_is_quoted_with_the_syntax(xo: XoSession, bad_fi
 async def test_a_viewer_lists_only_what_xo_lets_them_read(connect: Connect, sim: RunningSimulator) -> None:
     first_pool = next(iter(sim.state.inventory.pools))
     async with connect(sim.url, token=sim.viewer_token) as viewer:
-        listed = await viewer.content("list_vms", {"limit": 1000})
-    assert listed["total"] == sum(vm["$pool"] == first_pool for vm in vms(sim))
+        result = await viewer.ok("list_vms", {"limit": 1000})
+        admin_view = await viewer.content("list_pools")
+    listed = result.structured_content
+    assert listed is not None and listed["total"] == sum(vm["$pool"] == first_pool for vm in vms(sim))
+    assert listed["visible_to"] == sim.viewer_username and admin_view["visible_to"] == sim.viewer_username
+    assert f"As visible to {sim.viewer_username}" in text_of(result)
+
+
+async def test_an_administrator_sees_everything_and_is_not_told_otherwise(xo: XoSession) -> None:
+    result = await xo.ok("list_pools")
+    assert result.structured_content is not None and "visible_to" not in result.structured_content
+    assert "As visible to" not in text_of(result)
 
 
 async def test_totals_are_exact_at_any_size(connect: Connect) -> None:

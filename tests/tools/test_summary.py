@@ -105,6 +105,7 @@ async def test_a_non_admin_is_counted_in_their_own_view_every_time(connect: Conn
         summaries = [await viewer.content("get_infrastructure_summary") for _ in range(2)]
     for summary in summaries:
         assert summary["counted_by"] == "streaming" and summary["vms"]["total"] == len(visible)
+        assert summary["visible_to"] == sim.viewer_username
     assert dashboard_requests(sim, started) == 2, "a refusal (403) is never remembered"
 
 

@@ -25,6 +25,9 @@ from xo_mcp.credentials import request_credentials
 from xo_mcp.errors import XoMcpError
 from xo_mcp.state import AppState
 
+if typing.TYPE_CHECKING:
+    from xo_mcp.client import XoClient
+
 logger = logging.getLogger("xo_mcp.tools")
 
 READ_ONLY = ToolAnnotations(
@@ -194,6 +197,16 @@ def app_state(ctx: XoContext) -> AppState:
     state: AppState = ctx.request_context.lifespan_context
     credentials = request_credentials(ctx.request_context.request)
     return state if credentials is None else state.for_request(credentials)
+
+
+async def limited_view(client: XoClient) -> str | None:
+    """The name of the XO user whose ACLs limit what XO lists (a non-admin), else None.
+
+    Collections come back filtered to what that user may read (CONTRACT-2 §8): an answer built from them must
+    say whose view it shows. Cached per credentials by the client, so it costs one request every few minutes.
+    """
+    user = await client.whoami()
+    return user.name if user is not None and not user.is_admin else None
 
 
 def run_sync(fn: Callable[..., T], *args: Any) -> Awaitable[T]:

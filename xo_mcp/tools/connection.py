@@ -8,7 +8,8 @@ from pydantic import Field
 
 from xo_mcp.config import Settings
 from xo_mcp.errors import XoApiError, XoMcpDisabled
-from xo_mcp.tools.base import Answer, XoContext, app_state, first_xo_error, gather, tool
+from xo_mcp.formatting import inline
+from xo_mcp.tools.base import Answer, XoContext, app_state, first_xo_error, gather, run_sync, tool
 
 
 class ConnectionReport(Answer):
@@ -20,6 +21,10 @@ class ConnectionReport(Answer):
     rest_api_version: str | None = None
     mcp_access: str = Field(description="enabled, disabled, or unknown (XO older than 6.5, or not reached)")
     tls: str
+    user: str | None = Field(default=None, description="the XO account these credentials are")
+    permission: str | None = Field(default=None, description="its XO permission: admin, or limited by ACLs")
+    limited_by_acls: bool | None = Field(default=None, description="answers show only what this user may read")
+    documentation: str | None = Field(default=None, description="what the offline docs index was built from")
     error: str | None = Field(default=None, description="why the connection or the credentials failed")
 
     def failed(self) -> bool:
@@ -31,28 +36,40 @@ class ConnectionReport(Answer):
             return f"Xen Orchestra at {self.xo_url} {reached} {self.error}"
         version = f", REST API {self.rest_api_version}" if self.rest_api_version else ""
         proxy = _proxy()
-        return "\n".join(
-            [
-                f"Connected to Xen Orchestra at {self.xo_url}{version}: authenticated with {self.auth_method}.",
-                f"Round trip {self.round_trip_ms or 0:.1f} ms · TLS {self.tls} · MCP access {self.mcp_access}"
-                + (f" · via proxy from {proxy}" if proxy else ""),
-            ]
+        lines = [
+            f"Connected to Xen Orchestra at {self.xo_url}{version}: authenticated with {self.auth_method}.",
+            f"Round trip {self.round_trip_ms or 0:.1f} ms · TLS {self.tls} · MCP access {self.mcp_access}"
+            + (f" · via proxy from {proxy}" if proxy else ""),
+        ]
+        if self.user is not None:
+            if self.limited_by_acls:
+                lines.append(
+                    f"XO sees you as {inline(self.user)} (permission {self.permission or 'none'}, not an "
+                    "administrator): every answer shows only the objects XO's ACLs let this user read."
+                )
+            else:
+                lines.append(f"XO sees you as {inline(self.user)} (administrator: answers cover the whole estate).")
+        lines.append(
+            self.documentation or "Documentation index: not available (search_documentation says how to build one)."
         )
+        return "\n".join(lines)
 
 
 @tool(title="Check connection")
 async def check_connection(ctx: XoContext) -> ConnectionReport:
-    """Check that Xen Orchestra is reachable and the configured credentials work: reports the XO URL,
-    authentication method, REST API version, round-trip time, TLS mode and whether the XO administrator
-    allows MCP access. Call it first when other tools fail, or when asked whether XO is up.
+    """Check that Xen Orchestra is reachable and the credentials work: reports the XO URL, authentication
+    method, the XO user it sees (and whether its ACLs limit what answers show), REST API version, round-trip
+    time, TLS mode, whether the XO administrator allows MCP access, and the documentation index's source.
+    Call it first when other tools fail, or when asked whether XO is up.
     """
     state = app_state(ctx)
     client = state.client
     settings = state.settings
-    auth_method = "token (authenticationToken cookie)" if settings.token else "username/password (Basic)"
+    credentials = state.credentials
+    auth_method = credentials.describe() if credentials is not None else "none (anonymous)"
     try:
         mcp_enabled = await client.mcp_enabled()
-        round_trip, version = await gather(client.round_trip(), client.rest_api_version())
+        round_trip, version, user = await gather(client.round_trip(), client.rest_api_version(), client.whoami())
     except BaseException as exc:
         failure = first_xo_error(exc)
         if failure is None:
@@ -68,6 +85,7 @@ async def check_connection(ctx: XoContext) -> ConnectionReport:
             tls=_tls_mode(settings),
             error=failure.message,
         )
+    provenance = await run_sync(state.docs.provenance)
     return ConnectionReport(
         xo_url=settings.base_url,
         connected=True,
@@ -77,6 +95,10 @@ async def check_connection(ctx: XoContext) -> ConnectionReport:
         rest_api_version=version,
         mcp_access="enabled" if mcp_enabled else "unknown (XO older than 6.5 has no kill-switch)",
         tls=_tls_mode(settings),
+        user=user.name if user else None,
+        permission=user.permission if user else None,
+        limited_by_acls=not user.is_admin if user else None,
+        documentation=provenance.render() if provenance is not None else None,
     )
 
 

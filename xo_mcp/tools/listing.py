@@ -9,8 +9,8 @@ from pydantic import Field, PrivateAttr
 
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject
-from xo_mcp.formatting import has_path, object_table, page_note
-from xo_mcp.tools.base import Answer
+from xo_mcp.formatting import has_path, inline, object_table, page_note
+from xo_mcp.tools.base import Answer, limited_view
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class ObjectList(Answer):
     truncated: bool = Field(description="true when more objects match than were returned")
     next_offset: int | None = None
     missing_fields: list[str] | None = Field(default=None, description="requested fields present on no object")
+    visible_to: str | None = Field(default=None, description="the non-admin XO user whose ACLs limit this list")
 
     _spec: ListSpec = PrivateAttr()
     _fields: list[str] = PrivateAttr()
@@ -55,6 +56,8 @@ class ObjectList(Answer):
             pageable=spec.pageable,
         )
         lines = [f"Filter `{self._filter}`: {note}" if self._filter else note]
+        if self.visible_to:
+            lines.append(f"As visible to {inline(self.visible_to)}: XO lists only what this user's ACLs allow.")
         if self.missing_fields:
             lines.append(
                 f"No object has the field(s) {', '.join(self.missing_fields)}: XO omits unknown properties "
@@ -77,12 +80,20 @@ async def list_page(
     names = list(fields) if fields else ["id", *(name for name in spec.default_fields if name != "id")]
     items: list[JsonObject] = []
     seen = 0
-    # XO has no offset: ask for one object past the page so "more available" is known without counting.
-    async for item in client.iter_objects(spec.collection, fields=names, filter=filter, limit=offset + limit + 1):
-        seen += 1
-        if offset < seen <= offset + limit:
-            item.pop("href", None)
-            items.append(item)
+
+    async def page() -> None:
+        nonlocal seen
+        # XO has no offset: ask for one object past the page so "more available" is known without counting.
+        async for item in client.iter_objects(spec.collection, fields=names, filter=filter, limit=offset + limit + 1):
+            seen += 1
+            if offset < seen <= offset + limit:
+                item.pop("href", None)
+                items.append(item)
+
+    await page()
+    # After the page, not beside it: when the page fails, a concurrent request would be cancelled mid-flight
+    # for nothing (and who the user is, cached per credentials, rarely costs a request).
+    viewer = await limited_view(client)
     more = seen > offset + limit
     total = seen
     if more or (offset and not items):
@@ -96,6 +107,7 @@ async def list_page(
         truncated=more,
         next_offset=offset + len(items) if more else None,
         missing_fields=_missing_fields(items, names) or None,
+        visible_to=viewer,
     )
     result._spec = spec
     result._fields = names

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import as_dict, as_number
 from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoNotFound
-from xo_mcp.formatting import count_of, fmt_bytes, fmt_count
-from xo_mcp.tools.base import Answer, XoContext, app_state, gather, tool
+from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, inline
+from xo_mcp.tools.base import Answer, XoContext, app_state, gather, limited_view, tool
 
 MAX_POOL_NAMES = 50
 DASHBOARD_KEYS = frozenset({"hostsStatus", "vmsStatus", "resourcesOverview"})
@@ -62,6 +62,7 @@ class InfrastructureSummary(Answer):
     counted_by: Literal["xo-dashboard", "streaming"] = Field(
         default="streaming", description="XO's own aggregates, or a count of every object's power state"
     )
+    visible_to: str | None = Field(default=None, description="the non-admin XO user whose ACLs limit these counts")
 
     def render(self) -> str:
         pools, hosts, vms = self.pools, self.hosts, self.vms
@@ -89,6 +90,8 @@ class InfrastructureSummary(Answer):
             ]
             if any(parts):
                 lines.append("Resources: " + ", ".join(part for part in parts if part))
+        if self.visible_to:
+            lines.append(f"As visible to {inline(self.visible_to)}: XO counts only what this user's ACLs allow.")
         return "\n".join(lines)
 
 
@@ -114,8 +117,12 @@ async def summarize(client: XoClient) -> InfrastructureSummary:
             pools=pool_counts, hosts=hosts, vms=vms, resources=resources, counted_by="xo-dashboard"
         )
     # Only power_state travels, one line per object: nothing whole is ever held.
-    host_states, vm_states = await gather(client.tally("hosts", "power_state"), client.tally("vms", "power_state"))
-    return InfrastructureSummary(pools=pool_counts, hosts=_host_counts(host_states), vms=_vm_counts(vm_states))
+    host_states, vm_states, viewer = await gather(
+        client.tally("hosts", "power_state"), client.tally("vms", "power_state"), limited_view(client)
+    )
+    return InfrastructureSummary(
+        pools=pool_counts, hosts=_host_counts(host_states), vms=_vm_counts(vm_states), visible_to=viewer
+    )
 
 
 async def _xo_aggregates(client: XoClient) -> tuple[HostCounts, VmCounts, Resources | None] | None:
