@@ -56,6 +56,10 @@ class Sim:
         settings = {"clear": True, "seed": FAULT_SEED, "error_rate": error_rate, "latency_range_ms": bounds}
         self._call("POST", "/faults", settings)
 
+    def set_dashboard_routes(self, served: bool) -> None:
+        """False: /dashboard and its siblings answer 404, like an XO older than the route."""
+        self._call("POST", "/dashboard", {"routes": served})
+
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 
