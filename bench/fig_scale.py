@@ -77,8 +77,6 @@ async def _repeat(
     return times, sizes, errors
 
 
-
-
 async def _fallback(sim: Sim, reps: int) -> dict[str, Any]:
     """Our summary on an XO without /dashboard: the streaming count."""
     sim.set_dashboard_routes(False)
