@@ -788,6 +788,63 @@ def alarm_ids(inventory: Inventory, pool_id: str | None = None) -> list[str]:
     ]
 
 
+_TYPE_COLLECTIONS = {
+    "pool": "pools",
+    "host": "hosts",
+    "VM": "vms",
+    "VM-controller": "vm-controllers",
+    "VM-template": "vm-templates",
+    "VM-snapshot": "vm-snapshots",
+    "SR": "srs",
+    "VDI": "vdis",
+    "VDI-snapshot": "vdi-snapshots",
+    "network": "networks",
+    "PIF": "pifs",
+    "VIF": "vifs",
+}
+"""CONTRACT.md §3/§5: XO's type words and the collection each names."""
+
+
+@dataclass(frozen=True)
+class ActiveAlarm:
+    id: str
+    name: str
+    metric: str | None
+    value: str | None
+    time_ms: int
+    object_type: str
+    object_id: str | None
+    object_name: str | None
+    pool_id: str | None
+
+
+def active_alarms(inventory: Inventory, pool_id: str | None = None) -> list[ActiveAlarm]:
+    """§7 / CONTRACT.md §5 `/alarms`, newest first: `time` in ms, `body.value` a percent string (or `NaN`),
+    `body.name` the metric, `object.{type, uuid}` the object (named from its collection when it exists)."""
+    alarms = []
+    for alarm in inventory.alarms.values():
+        if not _in_pool(alarm, pool_id):
+            continue
+        target = alarm.get("object") or {}
+        body = alarm.get("body") or {}
+        collection = _TYPE_COLLECTIONS.get(target.get("type", ""))
+        found = inventory.collection(collection).get(target.get("uuid", "")) if collection else None
+        alarms.append(
+            ActiveAlarm(
+                id=alarm["id"],
+                name=alarm["name"],
+                metric=body.get("name"),
+                value=body.get("value"),
+                time_ms=alarm["time"],
+                object_type=target.get("type", "unknown"),
+                object_id=target.get("uuid"),
+                object_name=found.get("name_label") if found else None,
+                pool_id=alarm.get("$pool"),
+            )
+        )
+    return sorted(alarms, key=lambda alarm: alarm.time_ms, reverse=True)
+
+
 # Hosts (§7) --------------------------------------------------------------------------------------------------
 
 
