@@ -41,7 +41,7 @@ async def test_every_alarm_newest_first_with_names(xo: XoSession, sim: RunningSi
         assert item.get("value") == shown_value(alarm.value)
         assert item["object_type"] == alarm.object_type and item.get("object_id") == alarm.object_id
         assert item.get("object_name") == alarm.object_name
-        assert item["pool"] == inventory.pools[alarm.pool_id]["name_label"]
+        assert item["pool"] == inventory.pools[alarm.pool_id or ""]["name_label"]
         moment = datetime.fromtimestamp(alarm.time_ms / 1000, UTC)
         assert item["time"] == moment.strftime("%Y-%m-%d %H:%M UTC")
         assert item["age"].endswith("ago") or item["age"] == "just now"
@@ -58,7 +58,7 @@ async def test_text_says_what_where_and_when(xo: XoSession, sim: RunningSimulato
             assert f"on {alarm.object_type} {alarm.object_name}" in line
         if alarm.object_type == "unknown":
             assert "on an object that no longer exists" in line
-        assert f"pool {inventory.pools[alarm.pool_id]['name_label']}" in line and " UTC (" in line
+        assert f"pool {inventory.pools[alarm.pool_id or '']['name_label']}" in line and " UTC (" in line
         assert (alarm.object_id or "-") not in line  # named, not a UUID
     assert "Newest first" in text.splitlines()[0]
 
