@@ -845,6 +845,29 @@ def active_alarms(inventory: Inventory, pool_id: str | None = None) -> list[Acti
     return sorted(alarms, key=lambda alarm: alarm.time_ms, reverse=True)
 
 
+def tasks_in_order(inventory: Inventory, status: str | None = None) -> list[JsonObject]:
+    """§7 `/tasks` as an administrator reads them: `pending` (running) ones first, then by `start` (ms), newest
+    first; tasks with the same place keep the store's order (ids sort chronologically)."""
+    tasks = [task for task in inventory.tasks.values() if status is None or task["status"] == status]
+    order = sorted(
+        enumerate(tasks), key=lambda pair: (pair[1]["status"] == "pending", pair[1]["start"], -pair[0]), reverse=True
+    )
+    return [task for _, task in order]
+
+
+def task_object(inventory: Inventory, task: JsonObject) -> str | None:
+    """§7 `properties.objectId` (its type unstated) named from whichever collection holds it; a backup run's
+    `properties.jobName`."""
+    properties = task.get("properties") or {}
+    if properties.get("jobName"):
+        return f"backup job {properties['jobName']}"
+    for collection, noun in (("vms", "VM"), ("hosts", "host"), ("srs", "SR"), ("pools", "pool")):
+        found = inventory.collection(collection).get(properties.get("objectId", ""))
+        if found is not None:
+            return f"{noun} {found['name_label']}"
+    return None
+
+
 # Hosts (§7) --------------------------------------------------------------------------------------------------
 
 
