@@ -728,6 +728,21 @@ def old_snapshots(inventory: Inventory, pool_id: str | None = None, days: int = 
     return found
 
 
+def snapshots_oldest_first(
+    inventory: Inventory, vm_id: str | None = None, older_than_days: int | None = None
+) -> list[JsonObject]:
+    """§6 VM snapshots (`snapshot_time` in seconds, `$snapshot_of` the VM) of one VM or all, taken more than
+    `older_than_days` days ago, oldest first (ties in the collection's order)."""
+    limit = now_s(inventory) - older_than_days * DAY_S if older_than_days is not None else None
+    found = [
+        snapshot
+        for snapshot in inventory.vm_snapshots.values()
+        if (vm_id is None or snapshot.get("$snapshot_of") == vm_id)
+        and (limit is None or snapshot["snapshot_time"] < limit)
+    ]
+    return sorted(found, key=lambda snapshot: snapshot["snapshot_time"])
+
+
 def orphaned_snapshots(inventory: Inventory, pool_id: str | None = None) -> list[str]:
     """§6 Orphaned VM snapshots: VM snapshots without `$snapshot_of`."""
     return [s["id"] for s in inventory.vm_snapshots.values() if _in_pool(s, pool_id) and not s.get("$snapshot_of")]

@@ -77,9 +77,11 @@ class _IdOf:
     kind: ObjectKind
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
+        schema = core_schema.no_info_after_validator_function(
             lambda value: check_id(value, self.kind), core_schema.str_schema(strict=True)
         )
+        # `Annotated[XoId | None, object_id(KIND)] = None`: an optional id, null accepted as "not given".
+        return core_schema.nullable_schema(schema) if type(None) in typing.get_args(source) else schema
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -88,7 +90,8 @@ class _IdOf:
 
 
 def object_id(kind: ObjectKind) -> Any:
-    """Annotation metadata for an id argument: `vm_id: Annotated[XoId, object_id(VM)]`."""
+    """Annotation metadata for an id argument: `vm_id: Annotated[XoId, object_id(VM)]`, or
+    `Annotated[XoId | None, object_id(VM)] = None` for an optional one."""
     return _IdOf(kind)
 
 
