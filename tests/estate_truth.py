@@ -908,6 +908,20 @@ def hosts_not_checked_for_patches(inventory: Inventory, pool_id: str | None = No
     ]
 
 
+def resident_vm_count(inventory: Inventory, host_id: str) -> int:
+    """§7 `residentVms` includes the host's control domain (`controlDomain`): the VMs are the others."""
+    host = inventory.hosts[host_id]
+    return len([vm for vm in host.get("residentVms", []) if vm != host.get("controlDomain")])
+
+
+def patch_label(patch: JsonObject) -> str:
+    """CONTRACT.md §5 missing-patch items: XCP-ng `{name, version, release}` (name version-release), XenServer
+    `{name, …}` (the name alone)."""
+    if "version" in patch:
+        return f"{patch['name']} {patch['version']}-{patch['release']}"
+    return str(patch["name"])
+
+
 def names(inventory: Inventory, collection: str, ids: Iterable[str]) -> list[str]:
     """`name_label`s of objects of a collection, for readable assertions."""
     objects = inventory.collection(collection)

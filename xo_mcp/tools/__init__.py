@@ -14,6 +14,7 @@ from xo_mcp.tools import (
     connection,
     dashboard,
     docs,
+    hosts,
     inventory,
     snapshots,
     storage,
@@ -33,6 +34,7 @@ MODULES: tuple[ModuleType, ...] = (
     alarms,
     tasks,
     snapshots,
+    hosts,
     docs,
 )
 

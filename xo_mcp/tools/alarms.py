@@ -107,7 +107,8 @@ def render_alarm(alarm: AlarmLine, *, subject_id: str | None = None) -> str:
         parts.append(f"on {alarm.object_type} {alarm.object_name or alarm.object_id or ''}".rstrip())
     if alarm.time:
         parts.append(f"at {alarm.time}")
-    return " ".join(parts)
+    # An unparsable body becomes the alarm's name (CONTRACT-2 §7): XO's prose may span lines.
+    return inline(" ".join(parts))
 
 
 ALARMS_DEFAULT_LIMIT = 50
