@@ -16,6 +16,7 @@ from xo_mcp.tools import (
     docs,
     hosts,
     inventory,
+    objects,
     snapshots,
     storage,
     summary,
@@ -35,6 +36,7 @@ MODULES: tuple[ModuleType, ...] = (
     tasks,
     snapshots,
     hosts,
+    objects,
     docs,
 )
 
