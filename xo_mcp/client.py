@@ -126,8 +126,10 @@ class XoClient:
         path = _collection_path(collection, parent)
         params = _query(fields, filter, limit) | dict(query or {}) | {"ndjson": "true"}
         async for block in self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter):
+            # One scan per block: lines of a block without any secret marker are not looked at again.
+            suspect = may_hold_secrets(block)
             for line in block.splitlines():
-                if line.strip() and isinstance(item := _parse_line(line, path), dict):
+                if line.strip() and isinstance(item := _parse_line(line, path, suspect=suspect), dict):
                     yield item
 
     async def count(
@@ -455,12 +457,13 @@ def _query(fields: Sequence[str], filter: str | None, limit: int | None) -> dict
     return params
 
 
-def _parse_line(line: bytes, path: str) -> Any:
+def _parse_line(line: bytes, path: str, *, suspect: bool = True) -> Any:
+    """One NDJSON value, secrets withheld (``suspect=False``: its block was scanned and holds none)."""
     try:
         data = json.loads(line)
     except ValueError:
         raise errors.invalid_json(path) from None
-    return scrub_response(data, path) if may_hold_secrets(line) else data
+    return scrub_response(data, path) if suspect and may_hold_secrets(line) else data
 
 
 def _objects(data: Any, path: str) -> list[JsonObject]:
