@@ -425,7 +425,8 @@ async def list_objects(
 
 @tool(title="Object details", toolset="objects", example={"kind": "networks"})
 async def get_object(ctx: XoContext, kind: KindReference, id: Annotated[XoId, object_id(OBJECT)]) -> ObjectDetails:
-    """One object of a list_objects kind: every property on its own line, the ids it refers to named."""
+    """One object of a list_objects kind (a network, VDI, user, backup repository…): every property on its own
+    line, the ids it refers to named."""
     if not kind.single_reads:
         raise InvalidArgument(
             f"One {kind.noun} cannot be read by id (its id holds '/'): list_objects(kind=\"{kind.name}\", "
