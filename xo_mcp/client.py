@@ -28,6 +28,7 @@ from xo_mcp.coerce import JsonObject
 from xo_mcp.config import Settings
 from xo_mcp.credentials import XoCredentials
 from xo_mcp.errors import XoApiError
+from xo_mcp.secrets import may_hold_secrets, scrub_response
 
 if TYPE_CHECKING:
     import urllib.request
@@ -116,10 +117,17 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
+        query: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
     ) -> list[JsonObject]:
-        """Objects of a collection (or of `parent`'s sub-collection) with the given fields."""
+        """Objects of a collection (or of `parent`'s sub-collection) with the given fields.
+
+        ``query``: parameters some collections need (`backup-repository=*` for archives); ``endpoint``: how a
+        404 names a collection an older XO may lack (otherwise a 404 means a wrong XO_URL).
+        """
         path = _collection_path(collection, parent)
-        data = await self._get_json(path, _query(fields, filter, limit), target=parent, filter_text=filter)
+        params = _query(fields, filter, limit) | dict(query or {})
+        data = await self._get_json(path, params, target=parent, endpoint=endpoint, filter_text=filter)
         return _objects(data, path)
 
     async def iter_objects(
@@ -130,22 +138,34 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
+        query: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
     ) -> AsyncIterator[JsonObject]:
         """Stream a collection as NDJSON: memory stays flat however many objects XO holds."""
         path = _collection_path(collection, parent)
-        params = _query(fields, filter, limit) | {"ndjson": "true"}
-        async for block in self._ndjson_blocks(path, params, target=parent, filter_text=filter):
+        params = _query(fields, filter, limit) | dict(query or {}) | {"ndjson": "true"}
+        async for block in self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter):
+            # One scan per block: lines of a block without any secret marker are not looked at again.
+            suspect = may_hold_secrets(block)
             for line in block.splitlines():
-                if line.strip() and isinstance(item := _parse_line(line, path), dict):
+                if line.strip() and isinstance(item := _parse_line(line, path, suspect=suspect), dict):
                     yield item
 
-    async def count(self, collection: str, *, filter: str | None = None, limit: int | None = None) -> int:
+    async def count(
+        self,
+        collection: str,
+        *,
+        filter: str | None = None,
+        limit: int | None = None,
+        query: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
+    ) -> int:
         """How many objects match (at most ``limit``), streaming bare hrefs (the smallest answer XO gives)."""
         total = 0
-        params = {"ndjson": "true"} | ({"filter": filter} if filter else {})
+        params = {"ndjson": "true"} | ({"filter": filter} if filter else {}) | dict(query or {})
         if limit is not None:
             params["limit"] = str(limit)
-        async for block in self._ndjson_blocks(f"/{collection}", params, filter_text=filter):
+        async for block in self._ndjson_blocks(f"/{collection}", params, endpoint=endpoint, filter_text=filter):
             total += block.count(b"\n")
         return total
 
@@ -171,10 +191,15 @@ class XoClient:
 
     # --- single objects ---------------------------------------------------------------------
 
-    async def get_object(self, object_id: XoId) -> JsonObject:
-        """One whole object of the kind its id names."""
+    async def get_object(self, object_id: XoId, *, endpoint: str | None = None) -> JsonObject:
+        """One whole object of the kind its id names (``endpoint``: see `list_objects`)."""
         path = f"/{object_id.kind.collection}/{_segment(object_id)}"
-        return _object(await self._get_json(path, {}, target=object_id), path)
+        return _object(await self._get_json(path, {}, target=object_id, endpoint=endpoint), path)
+
+    async def get_list(self, parent: XoId, route: str, *, endpoint: str) -> list[JsonObject]:
+        """A plain list an object's route answers, without collection parameters (e.g. `missing_patches`)."""
+        path = f"/{parent.kind.collection}/{_segment(parent)}/{route}"
+        return _objects(await self._get_json(path, {}, target=parent, endpoint=endpoint), path)
 
     async def get_pool_dashboard(self, pool_id: XoId) -> JsonObject:
         path = f"/pools/{_segment(pool_id)}/dashboard"
@@ -329,9 +354,11 @@ class XoClient:
             content = await response.aread()
             content_type = response.headers.get("content-type", "")
         try:
-            return json.loads(content)
+            data = json.loads(content)
         except ValueError:
             raise errors.invalid_json(path, content_type) from None
+        # Every object read from XO passes here or through `_parse_line`: secrets never go further.
+        return scrub_response(data, path) if may_hold_secrets(content) else data
 
     async def _ndjson_blocks(
         self,
@@ -491,11 +518,13 @@ def _query(fields: Sequence[str], filter: str | None, limit: int | None) -> dict
     return params
 
 
-def _parse_line(line: bytes, path: str) -> Any:
+def _parse_line(line: bytes, path: str, *, suspect: bool = True) -> Any:
+    """One NDJSON value, secrets withheld (``suspect=False``: its block was scanned and holds none)."""
     try:
-        return json.loads(line)
+        data = json.loads(line)
     except ValueError:
         raise errors.invalid_json(path) from None
+    return scrub_response(data, path) if suspect and may_hold_secrets(line) else data
 
 
 def _objects(data: Any, path: str) -> list[JsonObject]:
