@@ -24,8 +24,11 @@ BUILD_ONLY = (
     "xo_mcp.docs.build",
     "xo_mcp.docs.writer",
     "xo_mcp.docs.terms",
-    "xo_mcp.docs.synonyms",
     "xo_mcp.docs.parse_cache",
+    "xo_mcp.docs.embed_sections",
+    "xo_mcp.docs.model_files",
+    "safetensors",
+    "torch",
 )
 
 
