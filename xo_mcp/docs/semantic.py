@@ -59,7 +59,11 @@ class SemanticIndex:
         return self._encoder is not None
 
     def similarities(self, text: str) -> Vector:
-        """Cosine of the question with each section (by document number; 0 for a section without vector)."""
+        """Similarity of the question with each section (by document number; 0 for a section without vector).
+
+        A section's vector mixes a passage's and a heading path's unit vectors: the result is the same mix
+        of the two cosines, at most 1.
+        """
         return self.matrix @ self.query_vector(text)
 
     def query_vector(self, text: str) -> Vector:
