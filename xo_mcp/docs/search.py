@@ -87,6 +87,8 @@ class Ranker:
         self._doc_of_key = {fields["key"]: doc for doc, fields in enumerate(stored)}
         self._folder = folder
         self._semantic: SemanticIndex | None = None
+        # 0 ranks by words alone, 1 by meaning alone (among the sections a word matched): for measuring
+        self.semantic_weight = SEMANTIC_WEIGHT
         self._semantic_opened = False
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
         self._topics: dict[str, frozenset[int]] = {}
@@ -136,7 +138,7 @@ class Ranker:
         scores = self._lexical(query, topic)
         if not scores:
             return []
-        index = self.semantic() if semantic and query.text else None
+        index = self.semantic() if semantic and query.text and self.semantic_weight > 0 else None
         if index is not None:
             scores = self._fused(scores, index.similarities(query.text), topic)
         best = heapq.nlargest(max(limit, CANDIDATES), scores.items(), key=lambda item: item[1])
@@ -144,7 +146,7 @@ class Ranker:
         return [RankedSection(self.searcher.stored_fields(doc), score) for doc, score in ordered]
 
     def _fused(self, lexical: dict[int, float], similarity: Any, topic: str | None) -> dict[int, float]:
-        """Each score over its best, mixed: (1 - SEMANTIC_WEIGHT) words + SEMANTIC_WEIGHT meaning.
+        """Each score over its best, mixed: (1 - semantic_weight) words + semantic_weight meaning.
 
         Every section takes part (a paraphrase may share no word with the one that answers); the topic
         prior scales the similarity as it scales the word score.
@@ -158,8 +160,8 @@ class Ranker:
             off = np.ones(self.doc_count, dtype=bool)
             off[list(self.topic_docs(topic))] = False
             meaning[off] *= OFF_TOPIC_FACTOR
-        fused = (1 - SEMANTIC_WEIGHT) * words / max(float(words.max()), 1e-9)
-        fused += SEMANTIC_WEIGHT * meaning / max(float(meaning.max()), 1e-9)
+        fused = (1 - self.semantic_weight) * words / max(float(words.max()), 1e-9)
+        fused += self.semantic_weight * meaning / max(float(meaning.max()), 1e-9)
         top = np.argpartition(-fused, min(CANDIDATES, self.doc_count - 1))[: CANDIDATES + 1]
         return {int(doc): float(fused[doc]) for doc in top}
 
