@@ -231,5 +231,5 @@ def test_summary_line() -> None:
     )
     semantic = dataclasses.replace(summary, embedded=3, index_bytes=27_000_000)
     assert semantic.line().endswith(
-        "index 27.0 MB (2 pages parsed, 57 unchanged; 3 sections embedded, 953 from the cache)"
+        "index 27.0 MB (2 pages parsed, 57 unchanged; 3 texts embedded, 1909 from the cache)"
     )
