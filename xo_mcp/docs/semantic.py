@@ -1,12 +1,12 @@
 """How close in meaning a question is to each section: the index's semantic part, read at search time.
 
-The index build stored one unit vector per section and the sentence model (int8) that made them
-(`embed_sections`). A question is encoded by that model, in numpy (about 10 ms for a question of 20
-pieces on one core), and compared with every section by a dot product (956 sections: microseconds).
+The index build stored one vector per section and the sentence model (int8) that made them
+(`embed_sections`). A question is encoded by that model, in numpy (10 to 20 ms for a question of 20
+pieces on two shared cores), and compared with every section by a dot product (956 sections: microseconds).
 
 Loaded on first use, never at start-up: the section vectors when a search first needs them, the model
-(about 50 MB in memory once widened to float32, except the word table, which stays int8) on the first
-question. Questions asked again reuse their vector (a small LRU cache): assistants repeat themselves.
+(about 0.2 s; some 70 MB in memory once widened to float32, except the word table, which stays int8) on
+the first question. Questions asked again reuse their vector (a small LRU cache): assistants repeat themselves.
 """
 
 from __future__ import annotations
