@@ -15,7 +15,7 @@ from xo_mcp.docs import build, encoder_file
 from xo_mcp.docs.bert import BertEncoder
 from xo_mcp.docs.build import build_index, main
 from xo_mcp.docs.library import DocsLibrary
-from xo_mcp.docs.model_files import MODEL_ENV, ModelError, ModelFiles, find_model
+from xo_mcp.docs.model_files import MODEL_ENV, MODEL_PACKAGE, ModelError, ModelFiles, find_model
 from xo_mcp.docs.schema import SEMANTIC_DIR
 from xo_mcp.docs.sources import FolderSource
 from xo_mcp.docs.wordpiece import WordPiece, basic_words
@@ -176,3 +176,21 @@ def test_the_shipped_index_loads_its_model_on_the_first_question(semantic_index:
     assert semantic is not None and not semantic.loaded
     assert library.search("backups", "restore a single file from a VM backup").results
     assert semantic.loaded
+
+
+def test_index_without_the_model_package_builds_lexical_and_says_how_to_add_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == MODEL_PACKAGE else real(name, *a))
+    small_manifest(tmp_path, {"care.md": "/care"})
+    docs = write_pages(tmp_path / "docs", GARDEN)
+    output = tmp_path / "index"
+    options = ["--output", str(output), "--manifest", str(tmp_path / "topics.toml"), "--cache", str(tmp_path / "c")]
+    assert main(["--source", str(docs), *options]) == 0
+    err = capsys.readouterr().err
+    assert "no sentence model installed: the index will be lexical only" in err and "--no-deps" in err
+    assert err.rstrip().endswith("lexical only)")
+    assert not (output / SEMANTIC_DIR).exists()
+    assert _first_heading(output) == "Plant care › Watering"
