@@ -97,10 +97,13 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
+        query: Mapping[str, str] | None = None,
     ) -> list[JsonObject]:
-        """Objects of a collection (or of `parent`'s sub-collection) with the given fields."""
+        """Objects of a collection (or of `parent`'s sub-collection) with the given fields; ``query`` adds a
+        collection's own parameters (`backup-repository` of /backup-archives)."""
         path = _collection_path(collection, parent)
-        data = await self._get_json(path, _query(fields, filter, limit), target=parent, filter_text=filter)
+        params = _query(fields, filter, limit) | dict(query or {})
+        data = await self._get_json(path, params, target=parent, filter_text=filter)
         return _objects(data, path)
 
     async def iter_objects(
@@ -111,10 +114,12 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
-    ) -> AsyncIterator[JsonObject]:
-        """Stream a collection as NDJSON: memory stays flat however many objects XO holds."""
+        query: Mapping[str, str] | None = None,
+    ) -> AsyncGenerator[JsonObject, None]:
+        """Stream a collection as NDJSON: memory stays flat however many objects XO holds (a caller that stops
+        early closes it with `contextlib.aclosing`, which closes the response)."""
         path = _collection_path(collection, parent)
-        params = _query(fields, filter, limit) | {"ndjson": "true"}
+        params = _query(fields, filter, limit) | dict(query or {}) | {"ndjson": "true"}
         async for block in self._ndjson_blocks(path, params, target=parent, filter_text=filter):
             for line in block.splitlines():
                 if line.strip() and isinstance(item := _parse_line(line, path), dict):
@@ -161,6 +166,11 @@ class XoClient:
         path = f"/pools/{_segment(pool_id)}/dashboard"
         data = await self._get_json(path, {}, target=pool_id, endpoint="pool dashboard")
         return _object(data, "/pools/{id}/dashboard")
+
+    async def get_vm_dashboard(self, vm_id: XoId) -> JsonObject:
+        path = f"/vms/{_segment(vm_id)}/dashboard"
+        data = await self._get_json(path, {}, target=vm_id, endpoint="VM dashboard")
+        return _object(data, "/vms/{id}/dashboard")
 
     async def dashboard_keys(self, wanted: frozenset[str]) -> dict[str, Any]:
         """The keys of XO's /dashboard named in ``wanted``, from its NDJSON stream (one `{"key": value}` line

@@ -39,6 +39,36 @@ def count_of(value: int, singular: str, plural: str | None = None) -> str:
     return f"{fmt_count(value)} {singular if value == 1 else plural or singular + 's'}"
 
 
+def fmt_age(seconds: float) -> str:
+    """How long ago, coarsely: `just now`, `12 min ago`, `5 h ago`, `3 d ago` (`in …` for a future time)."""
+    ahead = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        amount = f"{seconds // 60:.0f} min"
+    elif seconds < 48 * 3600:
+        amount = f"{seconds // 3600:.0f} h"
+    else:
+        amount = f"{seconds // 86400:,.0f} d"
+    return f"in {amount}" if ahead else f"{amount} ago"
+
+
+def fmt_duration(seconds: float) -> str:
+    """A duration: `45 s`, `12 min`, `2 h 05 min`, `3 d 4 h`."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days:,} d {hours} h"
+
+
 def inline(text: str) -> str:
     """Text from XO (names, descriptions) made safe for one line of an answer: line breaks become spaces."""
     return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
