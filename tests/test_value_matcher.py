@@ -115,7 +115,7 @@ def test_prefilters_of_xo5_patterns() -> None:
         "$pool": {"__or": ["p1"]},
         "tags": {"__and": [{"__or": [["b"]]}, {"__not": {"__or": [["x"]]}}]},
     }
-    assert prefilter(pattern) == '("type":"VM" "$pool":|("p1") "tags":|("b"))'
+    assert prefilter(pattern) == '("tags":|("b") "$pool":|("p1") "type":"VM")'  # the rarest term first
     assert prefilter({"$pool": {"__not": {"__or": ["p1"]}}}) is None  # a negation cannot narrow
     assert prefilter({"tags": {"__or": [["a"], {"__not": "b"}]}}) is None  # nor can an unconstrained alternative
     assert prefilter({"name_label": 'say "hi" \\ there'}) == '"name_label":"say \\"hi\\" \\\\ there"'

@@ -418,7 +418,7 @@ async def _targeted(
                 verdicts.add(vm, counting=False)
 
     chosen = set(candidates)
-    fetches = [consider(_vms_by_id(client, candidates, wanted, scope), lambda vm: vm.get("id") in chosen)]
+    fetches = [consider(vms_by_id(client, candidates, wanted, scope), lambda vm: vm.get("id") in chosen)]
     if smart:
         selected = client.iter_objects("vms", fields=wanted, filter=all_of(narrowing, scope))
         fetches.append(consider(selected, lambda vm: any(mark.selects(vm) for mark in smart)))
@@ -451,9 +451,10 @@ async def _non_replica_count(client: XoClient, scope: str | None) -> int:
     return int(total) - len(replicas)
 
 
-async def _vms_by_id(
+async def vms_by_id(
     client: XoClient, ids: Sequence[str], fields: Sequence[str], scope: str | None
 ) -> AsyncIterator[JsonObject]:
+    """The VMs with these ids (those that exist and the user may read), 150 per request."""
     for first in range(0, len(ids), IDS_PER_REQUEST):
         query = all_of(exactly("id", ids[first : first + IDS_PER_REQUEST]), scope)
         async for vm in client.iter_objects("vms", fields=fields, filter=query):

@@ -192,6 +192,11 @@ def _read_keys(pattern: Any) -> set[str]:
 # - `__or` -> `|(…)` when every alternative is constrained, `__and` -> its constrained parts, `__not` -> nothing.
 
 
+_COMMON_KEYS = {"tags": 0, "$pool": 2, "power_state": 2, "type": 3}
+"""XO tests an AND group's terms in order and stops at the first that fails: terms on tags (which few VMs
+carry) first, on what many VMs share (pool, power state, `type: 'VM'`, which every VM has) last."""
+
+
 def prefilter(pattern: Any) -> str | None:
     """An XO filter every VM matching ``pattern`` passes, or None when the pattern cannot narrow the list."""
     return _value_term(pattern)
@@ -228,7 +233,7 @@ def _value_term(pattern: Any) -> str | None:
     if len(pattern) == 1 and next(iter(pattern)) in _OPERATORS:
         return _combined(pattern, _value_term)
     terms = []
-    for key, sub in pattern.items():
+    for key, sub in sorted(pattern.items(), key=lambda item: _COMMON_KEYS.get(item[0], 1)):
         if key in _OBJECT_MEMBERS or key == "length" or key.isdigit():
             continue  # array members and inherited ones: no filter reads them the same way
         term = _value_term(sub)

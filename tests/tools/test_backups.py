@@ -293,7 +293,10 @@ async def test_each_issue_carries_its_error_and_documentation(
     assert issues[estate.JOB_DAILY_DELTA]["kind"] == "delta backup"
     assert issues[estate.JOB_DR]["kind"] == "disaster recovery"
     text = text_of(result)
-    assert f"see Backup troubleshooting › Error: VDI_IO_ERROR: {TROUBLESHOOTING}error-vdi_io_error" in text
+    daily = next(line for line in text.splitlines() if line.startswith(f"- {estate.JOB_DAILY_DELTA} "))
+    number = daily.rsplit("[doc ", 1)[1].rstrip("]")
+    assert f"{VDI_IO_ERROR} [doc {number}]" in daily
+    assert f"[doc {number}] Backup troubleshooting › Error: VDI_IO_ERROR: {TROUBLESHOOTING}error-vdi_io_error" in text
     assert STACK_FRAME not in text and all(len(line) < 600 for line in text.splitlines())
 
 
@@ -514,7 +517,8 @@ async def test_a_run_that_failed_before_its_vms_says_why(connect: Connect, sim: 
     assert run["vms_total"] == 0 and run["steps"][0]["error"] == REMOTE_UNREACHABLE
     assert run["error"].startswith("all targets have failed")
     remote = run["steps"][0]["subject"]
-    assert remote == f"remote {job['remotes']['id']}"
+    repository = sim.state.inventory.backup_repositories[job["remotes"]["id"]]["name"]
+    assert remote == f"repository {repository}"
 
 
 async def test_a_run_in_progress(xo: XoSession, sim: RunningSimulator) -> None:
@@ -527,6 +531,11 @@ async def test_a_run_in_progress(xo: XoSession, sim: RunningSimulator) -> None:
     tasked = {t["data"]["id"] for t in log["tasks"]}
     assert run["not_reached"] == len(set(listed) - tasked) == 1
     assert "duration_s" not in run and "end" not in run
+    waiting = next(vm_id for vm_id in listed if vm_id not in tasked)
+    own = await xo.content("list_backup_runs", {"vm_id": waiting, "status": "pending"})
+    assert own["items"][0]["vms"] == [
+        {"id": waiting, "name": inventory.vms[waiting]["name_label"], "status": "not reached"}
+    ]
 
 
 # Bad input -------------------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from xo_mcp.backup_protection import (
     read_jobs,
     read_vm_dashboard,
     vm_protection,
+    vms_by_id,
     window_start_ms,
 )
 from xo_mcp.client import XoClient
@@ -234,10 +235,6 @@ async def doc_refs(docs: DocsLibrary, texts: Iterable[str | None]) -> dict[str, 
     return await run_sync(explain_all)
 
 
-def _doc_text(doc: DocRef | None) -> str:
-    return f" — see {doc.heading}: {doc.url}" if doc is not None else ""
-
-
 # get_backup_status --------------------------------------------------------------------------------------------
 
 
@@ -305,7 +302,8 @@ class BackupStatus(Answer):
             more = self.needing_attention_total - shown
             head = f"Needing attention ({fmt_count(self.needing_attention_total)} jobs; last 3 runs, newest first)"
             lines.append(head + (f", first {shown}:" if more else ":"))
-            lines.extend(_issue_line(issue) for issue in self.needing_attention)
+            docs = list(dict.fromkeys(issue.doc.url for issue in self.needing_attention if issue.doc))
+            lines.extend(_issue_line(issue, docs) for issue in self.needing_attention)
             if more:
                 lines.append(f'  (+{fmt_count(more)} more: list_backup_runs(status="failure") lists failed runs)')
         elif jobs.total:
@@ -318,23 +316,30 @@ class BackupStatus(Answer):
         )
         lines.extend(_vm_list("Unprotected", vms.unprotected, self.unprotected, "by name"))
         lines.extend(_vm_list("In no active job", vms.not_in_job, self.not_in_job, "in XO's order"))
-        if self.unprotected or self.not_in_job:
+        if vms.unprotected > len(self.unprotected) or vms.not_in_job > len(self.not_in_job):
+            narrow = "" if vms.pool else "get_backup_status(pool_id=…) narrows to one pool; "
             lines.append(
-                "More: get_backup_status(pool_id=…) for one pool; list_backup_runs(vm_id=…) for a VM's runs; "
-                "list_backup_jobs for what each job selects"
+                f'More VMs: {narrow}list_backup_runs(status="failure") names the VMs of failed runs; '
+                "list_backup_jobs shows what each job selects"
             )
+        seen: dict[str, DocRef] = {}
+        for issue in self.needing_attention:
+            if issue.doc is not None:
+                seen.setdefault(issue.doc.url, issue.doc)
+        lines.extend(f"[doc {number}] {doc.heading}: {doc.url}" for number, doc in enumerate(seen.values(), 1))
         lines.extend(f"Note: {note}" for note in self.notes)
         return "\n".join(lines)
 
 
-def _issue_line(issue: JobIssue) -> str:
+def _issue_line(issue: JobIssue, docs: list[str]) -> str:
     kind = f"{issue.type}: {issue.kind}" if issue.kind else issue.type
     runs = ", ".join(issue.last_runs) or "no finished run"
     line = f"- {inline(issue.job.label)} ({kind}): {runs}"
     if issue.error:
-        subject = f"{inline(issue.error_vm.label)}: " if issue.error_vm else ""
-        at = f" (run of {issue.error_run})" if issue.error_run else ""
-        line += f" — {subject}{issue.error}{at}{_doc_text(issue.doc)}"
+        at = f" run of {issue.error_run}:" if issue.error_run else ""
+        subject = f" {inline(issue.error_vm.label)}:" if issue.error_vm else ""
+        mark = f" [doc {docs.index(issue.doc.url) + 1}]" if issue.doc is not None else ""
+        line += f" —{at}{subject} {issue.error}{mark}"
     return line
 
 
@@ -761,7 +766,7 @@ async def _selections(client: XoClient, jobs: Sequence[Job]) -> dict[str, tuple[
             smart.append((job, {"type": "VM", **as_dict(job.pattern)}))
         else:
             named.update(ids)
-    existing = await names_of(client, "vms", named) if named else {}
+    existing = {str(vm.get("id")) async for vm in vms_by_id(client, sorted(named), ["id"], None)}
     for job in jobs:
         ids = job.explicit_ids
         if job.is_vm_backup and ids is not None:
@@ -1047,7 +1052,9 @@ async def backup_runs_page(
         status=status,
         since=when(int(since_ms), now_ms) if since_ms is not None else None,
     )
-    items = [_run_item(tree, vm_id, now_ms) for tree in runs if tree is not None]
+    read = [tree for tree in runs if tree is not None]
+    subjects = await _subject_names(client, read)
+    items = [_run_item(tree, vm, subjects, now_ms) for tree in read]
     await _link_docs(docs, answer, items)
     answer.items = items
     return answer
@@ -1062,14 +1069,16 @@ async def _named_object(client: XoClient, object_id: XoId | None, name_field: st
     return NamedRef(id=object_id, name=as_str(found.get(name_field)))
 
 
-def _run_item(tree: RunTree, vm_id: str | None, now_ms: float) -> RunItem:
+def _run_item(tree: RunTree, vm: NamedRef | None, subjects: dict[tuple[str, str], str], now_ms: float) -> RunItem:
     row = tree.row
     vm_tasks = tree.vm_tasks
     counts = Counter(task.status for task in vm_tasks)
-    if vm_id is not None:
-        chosen = [task for task in vm_tasks if task.subject_id == vm_id]
+    if vm is not None:
+        outcomes = [_vm_outcome(task) for task in vm_tasks if task.subject_id == vm.id]
+        if not outcomes and vm.id in tree.listed_vms:
+            outcomes = [VmOutcome(id=vm.id, name=vm.name, status="not reached")]
     else:
-        chosen = [task for task in vm_tasks if task.status != "success"]
+        outcomes = [_vm_outcome(task) for task in vm_tasks if task.status != "success"]
     with_tasks = {task.subject_id for task in vm_tasks}
     not_reached = sum(1 for listed in set(tree.listed_vms) if listed not in with_tasks)
     steps = [task for task in tree.tasks if task.subject_type != "VM" and task.status != "success"]
@@ -1082,8 +1091,8 @@ def _run_item(tree: RunTree, vm_id: str | None, now_ms: float) -> RunItem:
         duration_s=row.duration_ms / 1000 if row.duration_ms is not None else None,
         vms_total=len(vm_tasks),
         vms_by_status=dict(sorted(counts.items(), key=lambda item: item[0] != "success")),
-        vms=[_vm_outcome(task) for task in chosen[:MAX_VM_OUTCOMES]],
-        steps=[_step(task) for task in steps[:MAX_VM_LINES]],
+        vms=outcomes[:MAX_VM_OUTCOMES],
+        steps=[_step(task, subjects) for task in steps[:MAX_VM_LINES]],
         error=tree.error,
         not_reached=not_reached if row.status in ("pending", "interrupted") else 0,
         deep=tree.deep,
@@ -1094,9 +1103,35 @@ def _vm_outcome(task: TaskOutcome) -> VmOutcome:
     return VmOutcome(id=task.subject_id, name=task.subject_name, status=task.status, error=task.error)
 
 
-def _step(task: TaskOutcome) -> StepOutcome:
-    subject = f"{task.subject_type} {task.subject_id}" if task.subject_type and task.subject_id else task.subject_type
+SUBJECT_WORDS = {"remote": "repository", "SR": "SR", "pool": "pool", "xo": "XO configuration"}
+
+
+def _step(task: TaskOutcome, subjects: dict[tuple[str, str], str]) -> StepOutcome:
+    kind, subject_id = task.subject_type, task.subject_id
+    word = SUBJECT_WORDS.get(kind or "", kind)
+    if kind and subject_id:
+        subject: str | None = f"{word} {subjects.get((kind, subject_id), subject_id)}"
+    else:
+        subject = word
     return StepOutcome(task=task.name, subject=subject, status=task.status, error=task.error)
+
+
+async def _subject_names(client: XoClient, trees: Iterable[RunTree]) -> dict[tuple[str, str], str]:
+    """Names of the repositories, SRs and pools that failed steps are about (a request per kind present)."""
+    wanted: dict[str, set[str]] = {}
+    for tree in trees:
+        for task in tree.tasks:
+            if task.subject_type in ("remote", "SR", "pool") and task.subject_id and task.status != "success":
+                wanted.setdefault(task.subject_type, set()).add(task.subject_id)
+    found: dict[tuple[str, str], str] = {}
+    if "remote" in wanted:
+        for remote in await client.list_objects("backup-repositories", fields=["id", "name"]):
+            if (remote_id := as_str(remote.get("id"))) in wanted["remote"] and (name := as_str(remote.get("name"))):
+                found["remote", remote_id] = name
+    for kind, collection in (("SR", "srs"), ("pool", "pools")):
+        if kind in wanted:
+            found.update(((kind, i), name) for i, name in (await names_of(client, collection, wanted[kind])).items())
+    return found
 
 
 async def _link_docs(docs: DocsLibrary, answer: BackupRunList, items: list[RunItem]) -> None:
@@ -1146,7 +1181,7 @@ class VmProtectionLine(BaseModel):
         state = (self.state or "unknown").replace("-", " ")
         jobs = ", ".join(inline(job.label) for job in self.jobs) or "none"
         runs = "; ".join(
-            f"{run.status}{f' {run.end}' if run.end else ''} ({inline(run.job.label)})" for run in self.last_runs
+            f"{inline(run.job.label)} {run.status}{f' {run.end}' if run.end else ''}" for run in self.last_runs
         )
         parts = [f"Backups: {state}", f"jobs: {jobs}", f"last runs: {runs or 'none'}"]
         parts.append(f"last backup: {self.last_backup or 'none'}")
