@@ -140,7 +140,7 @@ def window_start_ms(now_ms: float, since_hours: int) -> int:
 async def newest_rows_per_job(
     client: XoClient,
     job_ids: Sequence[str],
-    enough: Callable[[list[LogRow]], bool],
+    enough: Callable[[str, list[LogRow]], bool],
     *,
     first_low_ms: float,
     filter: str | None = None,
@@ -160,7 +160,7 @@ async def newest_rows_per_job(
         for row in await rows_in(client, low, high, filter=all_of(restrict, filter), keep=keep, fields=fields):
             if row.job_id in rows:
                 rows[row.job_id].append(row)
-        needy = [job_id for job_id in needy if not enough(rows[job_id])]
+        needy = [job_id for job_id in needy if not enough(job_id, rows[job_id])]
         if low is None:
             break
         high = low
@@ -207,11 +207,12 @@ class JobRuns:
 async def job_runs(client: XoClient, jobs: Sequence[Job], *, window_start: int) -> list[JobRuns]:
     """The runs §1 needs, per job: the window's (start after it) and, for enabled jobs, the last three."""
     found = {job.id: JobRuns(job) for job in jobs}
-    enabled = [job.id for job in jobs if job.enabled]
+    enabled = {job.id for job in jobs if job.enabled}
     rows = await newest_rows_per_job(
         client,
         [job.id for job in jobs],
-        lambda job_rows: len(finished(job_rows)) >= LAST_RUNS,
+        # Older runs matter only for the last three of enabled jobs.
+        lambda job_id, job_rows: job_id not in enabled or len(finished(job_rows)) >= LAST_RUNS,
         first_low_ms=window_start + 1,  # XO keeps runs whose start is after the window's start
     )
     for job_id, job_rows in rows.items():
@@ -564,7 +565,7 @@ async def _vm_runs(client: XoClient, vm: JsonObject, jobs: Sequence[Job], now_ms
     rows = await newest_rows_per_job(
         client,
         [job.id for job in jobs],
-        lambda job_rows: len(job_rows) >= LAST_RUNS,
+        lambda _, job_rows: len(job_rows) >= LAST_RUNS,
         first_low_ms=now_ms - DAY_MS,
         filter=f"infos:{quoted(vm_id)}",
         keep=lists_vm(vm_id),

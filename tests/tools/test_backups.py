@@ -14,6 +14,7 @@ import pytest
 from tests import estate_truth, harness
 from tests.conftest import Connect
 from tests.harness import XoSession, make_state, simulator, text_of
+from xo_mcp import backup_protection
 from xo_mcp.simulator import Inventory, RunningSimulator, SimulatorState, estate
 from xo_mcp.simulator.auth import Authenticator, User
 from xo_mcp.simulator.catalog import NO_VMS_MATCH, REMOTE_UNREACHABLE, SR_FULL_ERROR, UNHEALTHY_CHAIN, VDI_IO_ERROR
@@ -177,6 +178,26 @@ async def test_the_two_paths_agree_per_figure_and_per_vm_set(connect: Connect) -
         assert {vm["id"] for vm in answer["unprotected"]} == protection.unprotected, path
         assert [vm["id"] for vm in answer["not_in_job"]] == in_xo_order(inventory, protection.not_in_job), path
         assert not answer.get("notes"), path
+
+
+@pytest.mark.usefixtures("every_vm_named")
+@pytest.mark.parametrize("routes", [True, False], ids=["xo-dashboard", "computed"])
+async def test_one_pass_over_every_vm_gives_the_same_sets(
+    connect: Connect, sim: RunningSimulator, monkeypatch: pytest.MonkeyPatch, routes: bool
+) -> None:
+    """When runs name more VMs than are worth asking by id, every VM is read once: same figures, same sets."""
+    monkeypatch.setattr(backup_protection, "TARGETED_LIMIT", 0)
+    inventory = sim.state.inventory
+    protection = estate_truth.vms_protection(inventory)
+    sim.state.dashboard_routes = routes
+    async with connect(sim.url) as session:
+        answer = await session.content("get_backup_status")
+        one_pool = await session.content("get_backup_status", {"pool_id": next(iter(inventory.pools))})
+    assert vm_counts_of(answer) == protection.counts()
+    assert {vm["id"] for vm in answer["unprotected"]} == protection.unprotected
+    assert [vm["id"] for vm in answer["not_in_job"]] == in_xo_order(inventory, protection.not_in_job)
+    in_pool = {vm_id for vm_id, vm in inventory.vms.items() if vm["$pool"] == next(iter(inventory.pools))}
+    assert [vm["id"] for vm in one_pool["not_in_job"]] == in_xo_order(inventory, protection.not_in_job & in_pool)
 
 
 async def test_a_viewer_sees_the_protection_of_what_they_may_read(connect: Connect, sim: RunningSimulator) -> None:

@@ -726,7 +726,7 @@ async def backup_jobs_page(client: XoClient, *, filter: str | None, limit: int, 
     pool_names = {p["id"]: str(p.get("name_label") or p["id"]) for p in pools if as_str(p.get("id"))}
     sr_ids = {sr for job in jobs for sr in target_ids(job.raw.get("srs"))}
     last, selected, sr_names = await gather(
-        newest_rows_per_job(client, [job.id for job in jobs], bool, first_low_ms=now_ms - DAY_MS),
+        newest_rows_per_job(client, [job.id for job in jobs], lambda _, rows: bool(rows), first_low_ms=now_ms - DAY_MS),
         _selections(client, jobs),
         names_of(client, "srs", sr_ids),
     )
