@@ -12,6 +12,7 @@ What costs is kept small at any estate size:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -460,6 +461,59 @@ async def vms_by_id(
         query = all_of(exactly("id", ids[first : first + IDS_PER_REQUEST]), scope)
         async for vm in client.iter_objects("vms", fields=fields, filter=query):
             yield vm
+
+
+# What a job would back up now (§3's runner rule) ----------------------------------------------------------------
+
+
+async def runner_counts(client: XoClient, jobs: Sequence[Job]) -> dict[str, tuple[int | None, int | None]]:
+    """(VMs a run would back up now, VMs named by id that no longer exist) per VM-backup job: §3's runner rule
+    (explicit ids; else `{type: 'VM', ...vms}` minus this job's replicas and xo:no-bak VMs). (None, None) for a
+    pattern XO's matcher throws on."""
+    found: dict[str, tuple[int | None, int | None]] = {}
+    smart: list[tuple[Job, Any]] = []
+    named: set[str] = set()
+    for job in jobs:
+        if not job.is_vm_backup:
+            continue
+        ids = job.explicit_ids
+        if ids is None:
+            smart.append((job, {"type": "VM", **as_dict(job.pattern)}))
+        else:
+            named.update(ids)
+    existing = {str(vm.get("id")) async for vm in vms_by_id(client, sorted(named), ["id"], None)}
+    for job in jobs:
+        ids = job.explicit_ids
+        if job.is_vm_backup and ids is not None:
+            present = sum(1 for vm_id in set(ids) if vm_id in existing)
+            found[job.id] = (len(ids), len(set(ids)) - present)
+    if not smart:
+        return found
+    matchers = {job.id: compile_pattern(pattern) for job, pattern in smart}
+    counts: Counter[str] = Counter()
+    broken: set[str] = set()
+    fields = property_names(pattern for _, pattern in smart)
+    wanted = (
+        ["*"] if fields is None else sorted({"id", "tags", "blockedOperations.start", "other.xo:backup:job", *fields})
+    )
+    narrowing = any_of(prefilter(pattern) for _, pattern in smart)
+    stream = client.iter_objects("vms", fields=wanted, filter=narrowing)
+    async with aclosing(stream) as vms:
+        async for vm in vms:
+            if has_no_bak_tag(vm):
+                continue
+            blocked = bool(as_dict(vm.get("blockedOperations")).get("start"))
+            replica_of = as_dict(vm.get("other")).get("xo:backup:job") if blocked else None
+            for job_id, matcher in matchers.items():
+                if job_id in broken or replica_of == job_id:
+                    continue
+                try:
+                    counts[job_id] += matcher(vm)
+                except PatternError:
+                    broken.add(job_id)
+    for job, _ in smart:
+        found[job.id] = (None, None) if job.id in broken else (counts[job.id], None)
+    return found
 
 
 # One VM's protection (§2) --------------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ The rules (which jobs are enabled, which VMs a job selects, what protects a VM) 
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from contextlib import aclosing
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -46,8 +46,8 @@ from xo_mcp.backup_protection import (
     newest_rows_per_job,
     read_jobs,
     read_vm_dashboard,
+    runner_counts,
     vm_protection,
-    vms_by_id,
     window_start_ms,
 )
 from xo_mcp.client import XoClient
@@ -58,14 +58,8 @@ from xo_mcp.formatting import count_of, fmt_age, fmt_count, fmt_duration, inline
 from xo_mcp.tools.base import Answer, NamedRef, XoContext, app_state, first_xo_error, gather, run_sync, tool
 from xo_mcp.tools.inventory import POOL, VM
 from xo_mcp.tools.names import names_of
-from xo_mcp.tools.rules import has_no_bak_tag
 from xo_mcp.value_matcher import (
-    PatternError,
-    any_of,
-    compile_pattern,
     explicit_ids,
-    prefilter,
-    property_names,
     quoted,
 )
 
@@ -174,8 +168,6 @@ def _describe_set(noun: str, value: Any, name: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    import json
-
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return inline(text if len(text) <= 60 else text[:59] + "…")
 
@@ -727,7 +719,7 @@ async def backup_jobs_page(client: XoClient, *, filter: str | None, limit: int, 
     sr_ids = {sr for job in jobs for sr in target_ids(job.raw.get("srs"))}
     last, selected, sr_names = await gather(
         newest_rows_per_job(client, [job.id for job in jobs], lambda _, rows: bool(rows), first_low_ms=now_ms - DAY_MS),
-        _selections(client, jobs),
+        runner_counts(client, jobs),
         names_of(client, "srs", sr_ids),
     )
     items = [
@@ -749,56 +741,6 @@ async def backup_jobs_page(client: XoClient, *, filter: str | None, limit: int, 
         notes=notes,
         filter=filter,
     )
-
-
-async def _selections(client: XoClient, jobs: Sequence[Job]) -> dict[str, tuple[int | None, int | None]]:
-    """(VMs a run would back up now, VMs named by id that no longer exist) per VM-backup job: §3's runner rule
-    (explicit ids; else `{type: 'VM', ...vms}` minus this job's replicas and xo:no-bak VMs). (None, None) for a
-    pattern XO's matcher throws on."""
-    found: dict[str, tuple[int | None, int | None]] = {}
-    smart: list[tuple[Job, Any]] = []
-    named: set[str] = set()
-    for job in jobs:
-        if not job.is_vm_backup:
-            continue
-        ids = job.explicit_ids
-        if ids is None:
-            smart.append((job, {"type": "VM", **as_dict(job.pattern)}))
-        else:
-            named.update(ids)
-    existing = {str(vm.get("id")) async for vm in vms_by_id(client, sorted(named), ["id"], None)}
-    for job in jobs:
-        ids = job.explicit_ids
-        if job.is_vm_backup and ids is not None:
-            present = sum(1 for vm_id in set(ids) if vm_id in existing)
-            found[job.id] = (len(ids), len(set(ids)) - present)
-    if not smart:
-        return found
-    matchers = {job.id: compile_pattern(pattern) for job, pattern in smart}
-    counts: Counter[str] = Counter()
-    broken: set[str] = set()
-    fields = property_names(pattern for _, pattern in smart)
-    wanted = (
-        ["*"] if fields is None else sorted({"id", "tags", "blockedOperations.start", "other.xo:backup:job", *fields})
-    )
-    narrowing = any_of(prefilter(pattern) for _, pattern in smart)
-    stream = client.iter_objects("vms", fields=wanted, filter=narrowing)
-    async with aclosing(stream) as vms:
-        async for vm in vms:
-            if has_no_bak_tag(vm):
-                continue
-            blocked = bool(as_dict(vm.get("blockedOperations")).get("start"))
-            replica_of = as_dict(vm.get("other")).get("xo:backup:job") if blocked else None
-            for job_id, matcher in matchers.items():
-                if job_id in broken or replica_of == job_id:
-                    continue
-                try:
-                    counts[job_id] += matcher(vm)
-                except PatternError:
-                    broken.add(job_id)
-    for job, _ in smart:
-        found[job.id] = (None, None) if job.id in broken else (counts[job.id], None)
-    return found
 
 
 def _job_item(
