@@ -73,6 +73,8 @@ MAX_NAMED_VMS = 8
 """Unprotected and not-in-job VMs named by the overview (each list; the rest are counted)."""
 MAX_ISSUES = 8
 """Jobs needing attention shown by the overview (the rest are counted)."""
+MAX_OVERVIEW_ERROR = 120
+"""Characters of an error shown by the overview (list_backup_runs shows the whole line)."""
 MAX_VM_LINES = 5
 """VMs that did not succeed, shown per run in list_backup_runs (the rest are counted)."""
 MAX_VM_OUTCOMES = 100
@@ -324,14 +326,15 @@ class BackupStatus(Answer):
 
 
 def _issue_line(issue: JobIssue, docs: list[str]) -> str:
-    kind = f"{issue.type}: {issue.kind}" if issue.kind else issue.type
     runs = ", ".join(issue.last_runs) or "no finished run"
-    line = f"- {inline(issue.job.label)} ({kind}): {runs}"
+    line = f"- {inline(issue.job.label)} ({issue.kind or issue.type}): {runs}"
     if issue.error:
         at = f" run of {issue.error_run}:" if issue.error_run else ""
         subject = f" {inline(issue.error_vm.label)}:" if issue.error_vm else ""
         mark = f" [doc {docs.index(issue.doc.url) + 1}]" if issue.doc is not None else ""
-        line += f" —{at}{subject} {issue.error}{mark}"
+        # The overview stays short: list_backup_runs(job_id=…) has the whole message.
+        error = issue.error if len(issue.error) <= MAX_OVERVIEW_ERROR else issue.error[: MAX_OVERVIEW_ERROR - 1] + "…"
+        line += f" —{at}{subject} {error}{mark}"
     return line
 
 
