@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -82,10 +82,11 @@ def _read_url(stream: IO[str], found: list[str], lines: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def simulator(vms: int, *, seed: int, spec: Path | None) -> Iterator[Sim]:
-    """A simulator with ``vms`` VMs over 4 pools of 8 hosts (the same inventory for a given seed)."""
+def simulator(vms: int, *, seed: int, spec: Path | None, extra: Sequence[str] = ()) -> Iterator[Sim]:
+    """A simulator with ``vms`` VMs over 4 pools of 8 hosts (the same inventory for a given seed); ``extra``:
+    more `xo-mcp simulate` options (`--now now`, `--backup-jobs 50`…)."""
     command = [sys.executable, "-m", "xo_mcp", "simulate", "--port", "0", "--seed", str(seed), "--vms", str(vms)]
-    command += ["--pools", str(POOLS), "--hosts-per-pool", str(HOSTS_PER_POOL)]
+    command += ["--pools", str(POOLS), "--hosts-per-pool", str(HOSTS_PER_POOL), *extra]
     if spec is not None:
         command += ["--swagger", str(spec)]
     process = subprocess.Popen(

@@ -212,16 +212,17 @@ def _dashboard_jobs(inventory: Inventory) -> list[JsonObject]:
     return [job for kind in ("backup", "mirrorBackup", "metadataBackup") for job in jobs if job.get("type") == kind]
 
 
-def _week_start_ms(inventory: Inventory) -> float:
-    """Local (the simulator's: UTC) midnight, 7 days ago."""
-    now_ms = now_s(inventory) * 1000
-    return now_ms - now_ms % DAY_MS - 7 * DAY_MS
+def _week_start_ms(inventory: Inventory, since_hours: int = 168) -> float:
+    """Local (the simulator's: UTC) midnight, 7 days ago. Another `since_hours` is get_backup_status's own
+    window (its documented generalisation of §1's: midnight UTC of the day `since_hours` hours ago)."""
+    moment_ms = now_s(inventory) * 1000 - since_hours * 3_600_000
+    return moment_ms - moment_ms % DAY_MS
 
 
-def backup_jobs_figures(inventory: Inventory) -> dict[str, int]:
+def backup_jobs_figures(inventory: Inventory, since_hours: int = 168) -> dict[str, int]:
     """§1 `backups.jobs`: disabled / noRecentRun / failed / skipped / successful, and the total."""
     figures = {"disabled": 0, "failed": 0, "noRecentRun": 0, "skipped": 0, "successful": 0, "total": 0}
-    week_start = _week_start_ms(inventory)
+    week_start = _week_start_ms(inventory, since_hours)
     for job in _dashboard_jobs(inventory):
         figures["total"] += 1
         if not job_enabled(inventory, job):

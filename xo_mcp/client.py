@@ -140,8 +140,9 @@ class XoClient:
         parent: XoId | None = None,
         query: Mapping[str, str] | None = None,
         endpoint: str | None = None,
-    ) -> AsyncIterator[JsonObject]:
-        """Stream a collection as NDJSON: memory stays flat however many objects XO holds."""
+    ) -> AsyncGenerator[JsonObject, None]:
+        """Stream a collection as NDJSON: memory stays flat however many objects XO holds (a caller that stops
+        early closes it with `contextlib.aclosing`, which closes the response)."""
         path = _collection_path(collection, parent)
         params = _query(fields, filter, limit) | dict(query or {}) | {"ndjson": "true"}
         async for block in self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter):
@@ -205,6 +206,11 @@ class XoClient:
         path = f"/pools/{_segment(pool_id)}/dashboard"
         data = await self._get_json(path, {}, target=pool_id, endpoint="pool dashboard")
         return _object(data, "/pools/{id}/dashboard")
+
+    async def get_vm_dashboard(self, vm_id: XoId) -> JsonObject:
+        path = f"/vms/{_segment(vm_id)}/dashboard"
+        data = await self._get_json(path, {}, target=vm_id, endpoint="VM dashboard")
+        return _object(data, "/vms/{id}/dashboard")
 
     async def dashboard_keys(self, wanted: frozenset[str]) -> dict[str, Any]:
         """The keys of XO's /dashboard named in ``wanted``, from its NDJSON stream (one `{"key": value}` line

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from xo_mcp.tools import (
     alarms,
+    backups,
     connection,
     dashboard,
     docs,
@@ -31,6 +32,7 @@ MODULES: tuple[ModuleType, ...] = (
     inventory,
     dashboard,
     vm_details,
+    backups,
     storage,
     alarms,
     tasks,
