@@ -12,7 +12,6 @@ from xo_mcp.backup_logs import (
     MAX_DEPTH,
     LogRow,
     error_text,
-    exactly,
     failure_of,
     lists_vm,
     read_tree,
@@ -21,6 +20,7 @@ from xo_mcp.backup_logs import (
     window_term,
 )
 from xo_mcp.complex_matcher import compile_filter
+from xo_mcp.xo_filters import exactly
 
 STACK = "XapiError: VDI_IO_ERROR(Device I/O errors)\n    at Xapi._call (/opt/xo/packages/xen-api/index.mjs:1002:24)"
 

@@ -19,7 +19,7 @@ from typing import Any
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_dicts, as_list, as_number, as_str
 from xo_mcp.formatting import inline
-from xo_mcp.value_matcher import quoted
+from xo_mcp.xo_filters import all_of, exactly
 
 RUN_STATUSES = ("success", "failure", "interrupted", "skipped", "pending")
 """XO's statuses of a run and of its tasks: `pending` runs, `interrupted` stopped without an end."""
@@ -37,7 +37,6 @@ WINDOWS_MS = (DAY_MS, 7 * DAY_MS, 31 * DAY_MS, 366 * DAY_MS)
 """How far back each successive window reaches from now (then the rest of the history)."""
 _IDS_PER_FILTER = 150
 """Ids per request when asking for objects by id (about 6 kB of URL for uuids)."""
-_REGEX_SYNTAX = re.compile(r"[\\^$.|?*+()\[\]{}/]")
 _URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
@@ -84,22 +83,6 @@ def newest_first(rows: Iterable[LogRow]) -> list[LogRow]:
 
 
 # Finding runs ------------------------------------------------------------------------------------------------
-
-
-def all_of(*terms: str | None) -> str | None:
-    """XO filter terms ANDed (juxtaposed); None when there are none."""
-    kept = [term for term in terms if term]
-    return " ".join(kept) if kept else None
-
-
-def exactly(name: str, values: Iterable[str]) -> str | None:
-    """`name` equal to one of ``values``: one anchored regular expression, which XO tests once per object
-    (a list of quoted terms would be tested term by term, and is only a substring test)."""
-    unique = list(dict.fromkeys(values))
-    if not unique:
-        return None
-    alternatives = "|".join(_REGEX_SYNTAX.sub(r"\\\g<0>", value) for value in unique)
-    return f"{quoted(name)}:/^(?:{alternatives})$/"
 
 
 def window_term(low_ms: float | None, high_ms: float | None) -> str | None:

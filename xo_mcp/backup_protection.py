@@ -27,8 +27,6 @@ from xo_mcp.backup_logs import (
     WINDOWS_MS,
     LogRow,
     RunTree,
-    all_of,
-    exactly,
     lists_vm,
     newest_first,
     read_tree,
@@ -49,8 +47,8 @@ from xo_mcp.value_matcher import (
     explicit_ids,
     prefilter,
     property_names,
-    quoted,
 )
+from xo_mcp.xo_filters import all_of, exactly, quoted
 
 JOB_TYPES = ("backup", "mirrorBackup", "metadataBackup")
 """The job types /backup-jobs lists, in the order XO's dashboard goes through them (§1 step 1)."""

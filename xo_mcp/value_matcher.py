@@ -21,6 +21,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from xo_mcp.xo_filters import quoted
+
 Matcher = Callable[[Any], bool]
 
 _OPERATORS = frozenset({"__and", "__or", "__not"})
@@ -209,11 +211,6 @@ def any_of(filters: Iterable[str | None]) -> str | None:
         return None
     unique = list(dict.fromkeys(term for term in terms if term is not None))
     return unique[0] if len(unique) == 1 else "|(" + " ".join(unique) + ")"
-
-
-def quoted(text: str) -> str:
-    """A complex-matcher quoted string: backslash keeps the next character."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _leaf(pattern: Any) -> str | None:

@@ -40,10 +40,20 @@ def test_known_errors_and_checks_link_to_their_section(
     assert link.title
 
 
-def test_an_unhealthy_chain_links_to_a_vdi_chain_section(library: DocsLibrary) -> None:
-    link = library.explain("unhealthy VDI chain")
+@pytest.mark.parametrize("topic", ["backups", None])
+def test_a_run_skipped_on_an_unhealthy_chain_links_to_the_page_quoting_the_message(
+    library: DocsLibrary, topic: str | None
+) -> None:
+    # The Health view's "Unhealthy VDIs" heading matches more of the words; the backup page quotes the message.
+    link = library.explain("unhealthy VDI chain", topic=topic)
     assert link is not None
-    assert link.heading.split(" › ")[-1] in {"Unhealthy VDIs", "VDI chain protection"}
+    assert link.source_path == "xo5/backup_troubleshooting.md"
+    assert link.heading.split(" › ")[-1] == "VDI chain protection"
+
+
+def test_the_health_check_still_links_to_the_health_view(library: DocsLibrary) -> None:
+    link = library.explain("Unhealthy VDIs", topic="manage")
+    assert link is not None and link.heading.split(" › ")[-1] == "Unhealthy VDIs"
 
 
 @pytest.mark.parametrize(

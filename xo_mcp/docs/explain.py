@@ -61,12 +61,17 @@ def _names_code(ranker: Ranker, doc: int, code: str) -> bool:
 
 
 def _by_heading(ranker: Ranker, text: str, topic: str | None) -> dict[str, Any] | None:
-    """Among the best-ranked sections, the one whose heading the text covers the most, if it covers enough."""
+    """Among the best-ranked sections whose heading the text covers enough, the one in the caller's topic
+    first, then one that quotes the text word for word, then the one whose heading it covers the most.
+
+    (A backup run skipped with `unhealthy VDI chain` is explained by the backup page that quotes that message,
+    not by the Health view's "Unhealthy VDIs" heading, which matches more of its words.)"""
     parsed = ranker.parse(text)
     stems = {stem(word) for word in words(text)}
     if not parsed.terms:
         return None
-    best: tuple[float, dict[str, Any]] | None = None
+    phrase = " ".join(words(text))
+    best: tuple[tuple[bool, bool, float], dict[str, Any]] | None = None
     for candidate in ranker.rank(parsed, topic, CANDIDATES, semantic=False):
         heading = {stem(word) for word in words(candidate.fields["heading_path"][-1])}
         if any(word.isdigit() and word not in stems for word in heading):
@@ -75,6 +80,11 @@ def _by_heading(ranker: Ranker, text: str, topic: str | None) -> dict[str, Any] 
         # one shared word is enough only when it is the whole heading and the whole text ("Alarms")
         enough = len(shared) >= MIN_SHARED or (heading == shared == stems and len(shared) == 1)
         share = len(shared) / len(heading) if heading else 0.0
-        if enough and share >= HEADING_SHARE and (best is None or share > best[0]):
-            best = (share, candidate.fields)
+        if not enough or share < HEADING_SHARE:
+            continue
+        quotes = phrase in " ".join(words(str(candidate.fields.get("text") or "")))
+        in_topic = topic is not None and topic in str(candidate.fields.get("topics") or "").split(",")
+        key = (in_topic, quotes, share)
+        if best is None or key > best[0]:
+            best = (key, candidate.fields)
     return best[1] if best else None

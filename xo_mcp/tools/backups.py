@@ -25,8 +25,6 @@ from xo_mcp.backup_logs import (
     LogRow,
     RunTree,
     TaskOutcome,
-    all_of,
-    exactly,
     read_tree,
     rows_in,
     trees_of,
@@ -59,10 +57,8 @@ from xo_mcp.formatting import count_of, fmt_count, fmt_duration, fmt_when, inlin
 from xo_mcp.tools.base import Answer, NamedRef, XoContext, app_state, first_xo_error, gather, run_sync, tool
 from xo_mcp.tools.inventory import POOL, VM
 from xo_mcp.tools.names import names_of
-from xo_mcp.value_matcher import (
-    explicit_ids,
-    quoted,
-)
+from xo_mcp.value_matcher import explicit_ids
+from xo_mcp.xo_filters import all_of, exactly, quoted
 
 BACKUP_JOB = ObjectKind(noun="backup job", type_word="backup-job", collection="backup-jobs", lister="list_backup_jobs")
 

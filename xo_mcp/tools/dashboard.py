@@ -15,6 +15,7 @@ from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, named_alarm
 from xo_mcp.tools.base import Answer, NamedRef, Parts, XoContext, app_state, gather, tool
 from xo_mcp.tools.inventory import POOL
 from xo_mcp.tools.names import names_of
+from xo_mcp.xo_filters import exactly
 
 
 class HostStatus(BaseModel):
@@ -139,9 +140,11 @@ async def _newest_pool_alarms(client: XoClient, pool_id: XoId) -> list[AlarmLine
 
 async def _name_local_srs(client: XoClient, srs: list[UsageLine]) -> None:
     """`Local storage (xcp-lyon-01)`: local SRs share a name, the host they belong to tells them apart."""
+    if not srs:
+        return
     try:
         rows = await client.list_objects(
-            "srs", fields=["id", "shared", "$container"], filter="id:|(" + " ".join(f'"{s.id}"' for s in srs) + ")"
+            "srs", fields=["id", "shared", "$container"], filter=exactly("id", (sr.id for sr in srs))
         )
         local = {
             row["id"]: host for row in rows if row.get("shared") is False and (host := as_str(row.get("$container")))

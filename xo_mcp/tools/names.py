@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import as_str
+from xo_mcp.xo_filters import exactly
 
 # XO's object type words (alarm targets, `data.type` of tasks…) and the collection holding each.
 COLLECTION_OF_TYPE = {
@@ -37,7 +38,8 @@ async def names_of(
     names: dict[str, str] = {}
     for start in range(0, len(wanted), _IDS_PER_REQUEST):
         chunk = wanted[start : start + _IDS_PER_REQUEST]
-        terms = " ".join(f'"{object_id}"' for object_id in chunk)
-        rows = await client.list_objects(collection, fields=["id", label], filter=f"id:|({terms})")
+        # One anchored regular expression: XO tests it once per object, where an OR of quoted ids is a
+        # substring test per id per object (about 8× the work at 100 000 objects).
+        rows = await client.list_objects(collection, fields=["id", label], filter=exactly("id", chunk))
         names.update((row["id"], as_str(row.get(label)) or row["id"]) for row in rows if as_str(row.get("id")))
     return names
