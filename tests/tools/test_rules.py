@@ -35,3 +35,23 @@ def test_replicas_and_no_backup_tags() -> None:
     assert not is_replica({"blockedOperations": None, "other": {"xo:backup:job": "j"}})
     assert has_no_bak_tag({"tags": ["prod", "xo:no-bak"]}) and has_no_bak_tag({"tags": ["xo:no-bak=legacy"]})
     assert not has_no_bak_tag({"tags": ["xo:no-bakery"]}) and not has_no_bak_tag({"tags": None})
+
+
+@pytest.mark.anyio
+async def test_a_part_failing_inside_its_own_task_group_is_unknown_with_the_reason() -> None:
+    import anyio
+
+    from xo_mcp.errors import XoNotFound
+    from xo_mcp.tools.base import Parts
+
+    async def fails_concurrently() -> None:
+        async def boom() -> None:
+            raise XoNotFound("No VM with id x.")
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(boom)
+
+    parts = Parts()
+    part = parts.add("backups", fails_concurrently())
+    await parts.gather()
+    assert part.error == "No VM with id x." and parts.notes() == ["backups unavailable: No VM with id x."]

@@ -54,7 +54,7 @@ from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoMcpError, XoNotFound
 from xo_mcp.formatting import count_of, fmt_count, fmt_duration, fmt_when, inline, page_note
-from xo_mcp.tools.base import Answer, NamedRef, XoContext, app_state, first_xo_error, gather, run_sync, tool
+from xo_mcp.tools.base import Answer, NamedRef, XoContext, app_state, gather, run_sync, tool
 from xo_mcp.tools.inventory import POOL, VM
 from xo_mcp.tools.names import names_of
 from xo_mcp.value_matcher import explicit_ids
@@ -1136,18 +1136,7 @@ class VmProtectionLine(BaseModel):
 
 async def vm_protection_line(client: XoClient, vm_id: XoId, vm: JsonObject) -> VmProtectionLine:
     """From `/vms/{id}/dashboard` when XO has it and can answer (it fails with 500 on a run that lists the VM
-    without a task for it), otherwise computed by the same rules. Fails with the first XO failure alone (never
-    a group), so that a caller's `Parts` turns it into "unknown (reason)"."""
-    try:
-        return await _vm_protection_line(client, vm_id, vm)
-    except BaseExceptionGroup as group:
-        first = first_xo_error(group)
-        if first is None:
-            raise
-        raise first from None
-
-
-async def _vm_protection_line(client: XoClient, vm_id: XoId, vm: JsonObject) -> VmProtectionLine:
+    without a task for it), otherwise computed by the same rules."""
     now_ms = time.time() * 1000
     facts: VmBackups | None = None
     if "vm dashboard" not in client.missing_endpoints:

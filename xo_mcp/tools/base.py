@@ -289,6 +289,12 @@ class Parts:
                 part.value = await coroutine
             except XoMcpError as exc:
                 part.error = exc.message
+            except BaseExceptionGroup as group:
+                # A part that fetches concurrently itself fails as a group: its XO failure is the reason.
+                found = first_xo_error(group)
+                if found is None:
+                    raise
+                part.error = found.message
 
         async with anyio.create_task_group() as group:
             for part, coroutine in pending:
