@@ -75,11 +75,14 @@ def check_id(value: str, kind: ObjectKind) -> XoId:
 @dataclass(frozen=True)
 class _IdOf:
     kind: ObjectKind
+    optional: bool = False
+    """True for `XoId | None` arguments: null (or leaving it out) is accepted, any string must be an id."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
+        checked = core_schema.no_info_after_validator_function(
             lambda value: check_id(value, self.kind), core_schema.str_schema(strict=True)
         )
+        return core_schema.nullable_schema(checked) if self.optional else checked
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -90,6 +93,11 @@ class _IdOf:
 def object_id(kind: ObjectKind) -> Any:
     """Annotation metadata for an id argument: `vm_id: Annotated[XoId, object_id(VM)]`."""
     return _IdOf(kind)
+
+
+def optional_object_id(kind: ObjectKind) -> Any:
+    """The same for an optional id: `pool_id: Annotated[XoId | None, optional_object_id(POOL)] = None`."""
+    return _IdOf(kind, optional=True)
 
 
 def id_arguments(fn: Callable[..., Any]) -> dict[str, ObjectKind]:

@@ -116,10 +116,15 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
+        endpoint: str | None = None,
     ) -> list[JsonObject]:
-        """Objects of a collection (or of `parent`'s sub-collection) with the given fields."""
+        """Objects of a collection (or of `parent`'s sub-collection) with the given fields.
+
+        ``endpoint`` names a route older XOs may lack: a 404 then says this XO has no such endpoint.
+        """
         path = _collection_path(collection, parent)
-        data = await self._get_json(path, _query(fields, filter, limit), target=parent, filter_text=filter)
+        query = _query(fields, filter, limit)
+        data = await self._get_json(path, query, target=parent, endpoint=endpoint, filter_text=filter)
         return _objects(data, path)
 
     async def iter_objects(
@@ -130,11 +135,14 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
+        endpoint: str | None = None,
     ) -> AsyncIterator[JsonObject]:
-        """Stream a collection as NDJSON: memory stays flat however many objects XO holds."""
+        """Stream a collection as NDJSON: memory stays flat however many objects XO holds (``endpoint``: as
+        in `list_objects`)."""
         path = _collection_path(collection, parent)
         params = _query(fields, filter, limit) | {"ndjson": "true"}
-        async for block in self._ndjson_blocks(path, params, target=parent, filter_text=filter):
+        blocks = self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter)
+        async for block in blocks:
             for line in block.splitlines():
                 if line.strip() and isinstance(item := _parse_line(line, path), dict):
                     yield item
