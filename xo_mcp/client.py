@@ -143,8 +143,8 @@ class XoClient:
         params = _query(fields, filter, limit) | {"ndjson": "true"}
         blocks = self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter)
         async for block in blocks:
-            for line in block.splitlines():
-                if line.strip() and isinstance(item := _parse_line(line, path), dict):
+            for item in _parse_block(block, path):
+                if isinstance(item, dict):
                     yield item
 
     async def count(self, collection: str, *, filter: str | None = None, limit: int | None = None) -> int:
@@ -497,6 +497,20 @@ def _query(fields: Sequence[str], filter: str | None, limit: int | None) -> dict
     if limit is not None:
         params["limit"] = str(limit)
     return params
+
+
+def _parse_block(block: bytes, path: str) -> list[Any]:
+    """The values of a block of NDJSON lines, parsed as one JSON array: one parser call per block instead of one
+    per line (which costs several times more at 100 000 lines). A block that does not give exactly one value
+    per line is parsed line by line, so that a bad line fails as it would alone."""
+    lines = [line for line in block.splitlines() if line.strip()]
+    try:
+        values = json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(lines):
+        return [_parse_line(line, path) for line in lines]
+    return values
 
 
 def _parse_line(line: bytes, path: str) -> Any:
