@@ -28,7 +28,7 @@ from typing import Annotated, Any
 import anyio
 from pydantic import BaseModel, Field
 
-from xo_mcp.arguments import XoId, optional_object_id
+from xo_mcp.arguments import ObjectKind, XoId, optional_object_id
 from xo_mcp.client import XoClient, XoUser
 from xo_mcp.coerce import JsonObject, as_dict, as_dicts, as_list, as_number, as_str
 from xo_mcp.docs.results import DocLink
@@ -49,25 +49,28 @@ BACKUPS_WAIT_S = 10.0
 """XO computes its backup overview on demand (up to a minute on a large XO): the report does not wait longer."""
 PATCH_QUERIES_AT_ONCE = 8
 IDS_PER_REQUEST = 100
+ONE_BY_ONE = 16
+"""Up to this many objects are read by id, one GET each, rather than by a filter that makes XO scan."""
 
 POOL_FIELDS = ("id", "name_label", "default_SR")
 HOST_FIELDS = ("id", "name_label", "$pool", "power_state", "rebootRequired")
 SR_FIELDS = ("id", "name_label", "$pool", "size", "physical_usage", "content_type", "shared", "SR_type", "$container")
-VDI_FIELDS = ("id", "name_label", "name_description", "$VBDs", "VDI_type", "size", "$SR", "$pool", "parent")
-VDI_FILTER = '|(!$VBDs:"" parent?)'
-"""The VDIs the orphan and chain checks can involve: no VBD (`""` matches any id), or a parent."""
-SNAPSHOT_FIELDS = ("id", "name_label", "$pool", "snapshot_time", "$snapshot_of", "other.xo:backup:schedule")
-VM_FIELDS = (
+ORPHAN_FIELDS = ("id", "name_label", "name_description", "$VBDs", "VDI_type", "size", "$SR")
+ORPHAN_FILTER = '!$VBDs:""'
+"""VDIs without a VBD (`""` matches any VBD id): the only ones the orphan rule can flag."""
+CHAIN_FIELDS = ("id", "parent", "$SR")
+CHAIN_FILTER = "parent?"
+SNAPSHOT_FIELDS = ("id", "name_label", "snapshot_time", "$snapshot_of", "other.xo:backup:schedule")
+GUEST_TOOLS_FIELDS = (
     "id",
     "name_label",
-    "$pool",
     "power_state",
-    "tags",
-    "snapshots",
     "managementAgentDetected",
     "pvDriversDetected",
     "pvDriversUpToDate",
 )
+SNAPSHOT_COUNT_FIELDS = ("id", "name_label", "tags", "snapshots")
+VIF_FIELDS = ("MAC", "$VM")
 CONTROLLER_FIELDS = ("id", "name_label", "$pool", "$container", "$VBDs")
 MAC_VM_FIELDS = ("id", "name_label", "$pool", "power_state", "blockedOperations")
 
@@ -184,6 +187,10 @@ class Scope:
         terms += [rule] if rule else []
         return " ".join(terms) or None
 
+    def fields(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """``names``, and `$pool` when the report is limited to a pool (to check each row's pool)."""
+        return (*names, "$pool") if self.pool_id else names
+
     def keeps(self, obj: JsonObject) -> bool:
         return self.pool_id is None or obj.get("$pool") == self.pool_id
 
@@ -232,10 +239,19 @@ async def _report(state: AppState, scope: Scope, pools: list[JsonObject], now: f
     streams = Streams()
     streams.snapshots = _snapshot_accumulator(now, schedules, user)
     large = Parts()
-    vdis = large.add("VDIs", _vdi_pass(client, "vdis", scope, sr_map, streams)) if srs.ok else None
-    vdi_snapshots = large.add("VDI snapshots", _vdi_pass(client, "vdi-snapshots", scope, sr_map, streams))
+    # One request per check and collection: XO picks the few rows each rule can flag, which costs it far less
+    # than one superset serving several rules (/vms and /vdis are the largest collections after /vifs).
+    orphans = [
+        large.add(name, _orphan_pass(client, collection, scope, sr_map, streams.orphans))
+        for name, collection in (("VDIs", "vdis"), ("VDI snapshots", "vdi-snapshots"))
+    ]
+    chains = [
+        large.add(name, _chain_pass(client, collection, scope, sr_map, streams.chains))
+        for name, collection in (("VDI chains", "vdis"), ("VDI snapshot chains", "vdi-snapshots"))
+    ]
     vm_snapshots = large.add("VM snapshots", _snapshot_pass(client, scope, streams.snapshots))
-    vms = large.add("VMs", _vm_pass(client, scope, streams))
+    running_vms = large.add("running VMs", _guest_tools_pass(client, scope, streams))
+    snapshotted_vms = large.add("VMs with snapshots", _too_many_pass(client, scope, streams))
     vifs = large.add("VIFs", _vif_pass(client, scope, streams.macs))
     alarms = large.add("alarms", _alarms(client, scope))
     dom0 = large.add("control domain disks", _dom0_vdis(client, controllers.value)) if controllers.ok else None
@@ -254,11 +270,11 @@ async def _report(state: AppState, scope: Scope, pools: list[JsonObject], now: f
     checks = Checks(scope, hosts, host_names, sr_map if srs.ok else None, srs.error, pools)
     results = [
         *checks.storage(),
-        checks.unhealthy_vdis(vdis, vdi_snapshots, chain_roots, streams.chains),
-        checks.orphan_vdis(vdis, vdi_snapshots, streams.orphans),
+        checks.unhealthy_vdis([*chains, chain_roots], streams.chains),
+        checks.orphan_vdis(orphans, streams.orphans),
         checks.dom0_vdis(dom0, controllers),
         *checks.snapshots(vm_snapshots, schedules, streams.snapshots),
-        *checks.vms(vms, streams),
+        *checks.vms(snapshotted_vms, running_vms, streams),
         checks.duplicated_macs(vifs, vm_snapshots, templates, mac_groups, mac_vms),
         checks.alarms(alarms),
         *checks.host_checks(patches),
@@ -292,14 +308,12 @@ async def _ids(client: XoClient, collection: str, scope: Scope) -> set[str]:
     return {str(row["id"]) async for row in client.iter_objects(collection, fields=["id"], filter=scope.filter())}
 
 
-async def _vdi_pass(
-    client: XoClient, collection: str, scope: Scope, srs: dict[str, JsonObject], streams: Streams
+async def _orphan_pass(
+    client: XoClient, collection: str, scope: Scope, srs: dict[str, JsonObject], orphans: Capped[Finding]
 ) -> None:
-    snapshot = collection == "vdi-snapshots"
-    async for vdi in client.iter_objects(collection, fields=VDI_FIELDS, filter=scope.filter(VDI_FILTER)):
-        if not scope.keeps(vdi):
-            continue
-        if rules.is_orphan_vdi(vdi, srs):
+    rows = client.iter_objects(collection, fields=scope.fields(ORPHAN_FIELDS), filter=scope.filter(ORPHAN_FILTER))
+    async for vdi in rows:
+        if scope.keeps(vdi) and rules.is_orphan_vdi(vdi, srs):
             size = as_number(vdi.get("size"))
             finding = Finding(
                 id=str(vdi["id"]),
@@ -307,31 +321,44 @@ async def _vdi_pass(
                 detail=fmt_bytes(size) or None,
                 related=[str(vdi.get("$SR"))],  # its SR, named once the findings are known
             )
-            streams.orphans.add(finding, rank=-(size or 0.0))  # the largest first: the space to reclaim
-        streams.chains.add(vdi, snapshot=snapshot, srs=srs)
+            orphans.add(finding, rank=-(size or 0.0))  # the largest first: the space to reclaim
+
+
+async def _chain_pass(
+    client: XoClient, collection: str, scope: Scope, srs: dict[str, JsonObject], chains: rules.VdiChains
+) -> None:
+    rows = client.iter_objects(collection, fields=scope.fields(CHAIN_FIELDS), filter=scope.filter(CHAIN_FILTER))
+    async for vdi in rows:
+        if scope.keeps(vdi):
+            chains.add(vdi, snapshot=collection == "vdi-snapshots", srs=srs)
 
 
 async def _snapshot_pass(client: XoClient, scope: Scope, snapshots: rules.Snapshots) -> set[str]:
-    async for snapshot in client.iter_objects("vm-snapshots", fields=SNAPSHOT_FIELDS, filter=scope.filter()):
+    rows = client.iter_objects("vm-snapshots", fields=scope.fields(SNAPSHOT_FIELDS), filter=scope.filter())
+    async for snapshot in rows:
         if scope.keeps(snapshot):
             snapshots.add(snapshot)
     return snapshots.ids
 
 
-async def _vm_pass(client: XoClient, scope: Scope, streams: Streams) -> None:
-    async for vm in client.iter_objects("vms", fields=VM_FIELDS, filter=scope.filter(rules.VM_FILTER)):
-        if not scope.keeps(vm):
-            continue
-        vm_id, name = str(vm["id"]), as_str(vm.get("name_label"))
-        if (snapshots := rules.too_many_snapshots(vm)) is not None:
-            streams.too_many.add(Finding(id=vm_id, name=name, detail=f"{snapshots} snapshots"), rank=-snapshots)
-        if (issue := rules.guest_tools_issue(vm)) is not None:
-            streams.guest_tools.add(Finding(id=vm_id, name=name, detail=issue))
+async def _guest_tools_pass(client: XoClient, scope: Scope, streams: Streams) -> None:
+    fields, rule = scope.fields(GUEST_TOOLS_FIELDS), scope.filter(rules.GUEST_TOOLS_FILTER)
+    async for vm in client.iter_objects("vms", fields=fields, filter=rule):
+        if scope.keeps(vm) and (issue := rules.guest_tools_issue(vm)) is not None:
+            streams.guest_tools.add(Finding(id=str(vm["id"]), name=as_str(vm.get("name_label")), detail=issue))
             streams.guest_tools_kinds[issue] += 1
 
 
+async def _too_many_pass(client: XoClient, scope: Scope, streams: Streams) -> None:
+    fields, rule = scope.fields(SNAPSHOT_COUNT_FIELDS), scope.filter(rules.TOO_MANY_SNAPSHOTS_FILTER)
+    async for vm in client.iter_objects("vms", fields=fields, filter=rule):
+        if scope.keeps(vm) and (count := rules.too_many_snapshots(vm)) is not None:
+            finding = Finding(id=str(vm["id"]), name=as_str(vm.get("name_label")), detail=f"{count} snapshots")
+            streams.too_many.add(finding, rank=-count)
+
+
 async def _vif_pass(client: XoClient, scope: Scope, macs: rules.MacAddresses) -> None:
-    async for vif in client.iter_objects("vifs", fields=["MAC", "$VM", "$pool"], filter=scope.filter()):
+    async for vif in client.iter_objects("vifs", fields=scope.fields(VIF_FIELDS), filter=scope.filter()):
         if scope.keeps(vif):
             macs.add(vif)
 
@@ -442,16 +469,36 @@ def _overview(value: Any) -> BackupOverview:
 async def _objects_by_id(
     client: XoClient, collection: str, ids: Iterable[str], *, fields: tuple[str, ...] = MAC_VM_FIELDS
 ) -> dict[str, JsonObject]:
-    """The objects of ``collection`` with these ids that XO has (and the user may read), 100 ids a request.
+    """The objects of ``collection`` with these ids that XO has and the user may read.
 
-    `limit` stops XO's scan once every id is found (uuids are never substrings of one another)."""
+    A few ids are read one GET each (XO finds an object by id at once); more, 100 ids a filtered request (XO
+    scans the collection; `limit` stops it once every id is found, uuids being no substrings of one another).
+    """
     wanted = sorted(set(ids))
+    if len(wanted) <= ONE_BY_ONE:
+        return await _each_by_id(client, collection, wanted)
     found: dict[str, JsonObject] = {}
     for start in range(0, len(wanted), IDS_PER_REQUEST):
         chunk = wanted[start : start + IDS_PER_REQUEST]
         terms = " ".join(f'"{object_id}"' for object_id in chunk)
         rows = await client.list_objects(collection, fields=fields, filter=f"id:|({terms})", limit=len(chunk))
         found.update((str(row["id"]), row) for row in rows if row.get("id") in chunk)
+    return found
+
+
+async def _each_by_id(client: XoClient, collection: str, ids: list[str]) -> dict[str, JsonObject]:
+    kind = ObjectKind(noun=collection, type_word=collection, collection=collection, lister="list_objects")
+    found: dict[str, JsonObject] = {}
+
+    async def read(object_id: str) -> None:
+        try:
+            found[object_id] = await client.get_object(XoId(object_id, kind))
+        except (XoNotFound, XoForbidden):
+            return  # gone, of another type, or not readable by this user: as absent from a filtered list
+
+    async with anyio.create_task_group() as group:
+        for object_id in ids:
+            group.start_soon(read, object_id)
     return found
 
 
@@ -531,6 +578,9 @@ class Checks:
         )
         return [storage, self._local_default_srs(), self._no_default_sr()]
 
+    def _srs_reason(self) -> str | None:
+        return None if self.srs is not None else f"SRs unavailable: {self.srs_error}"
+
     def _local_default_srs(self) -> HealthCheck:
         if not self.hosts.ok or self.srs is None:
             return _unknown("local_default_srs", f"hosts unavailable: {self.hosts.error}")
@@ -557,17 +607,12 @@ class Checks:
             list_all="list_pools(fields='name_label,default_SR')",
         )
 
-    def unhealthy_vdis(
-        self,
-        vdis: Part[None] | None,
-        snapshots: Part[None],
-        roots: Part[dict[str, str | None]],
-        chains: rules.VdiChains,
-    ) -> HealthCheck:
-        reason = _first_error(vdis, snapshots, roots) or (None if self.srs is not None else self.srs_error)
+    def unhealthy_vdis(self, parts: list[Part[Any]], chains: rules.VdiChains) -> HealthCheck:
+        reason = self._srs_reason() or _first_error(*parts)
         if reason is not None:
             return _unknown("unhealthy_vdis", reason)
-        lengths, unseen = chains.unhealthy(roots.value or {})
+        roots: dict[str, str | None] = parts[-1].value or {}
+        lengths, unseen = chains.unhealthy(roots)
         shown = Capped[Finding]()
         for vdi_id, length in lengths.items():
             shown.add(Finding(id=vdi_id, detail=f"{length} to coalesce"), rank=-length)
@@ -579,8 +624,8 @@ class Checks:
             )
         return result
 
-    def orphan_vdis(self, vdis: Part[None] | None, snapshots: Part[None], orphans: Capped[Finding]) -> HealthCheck:
-        reason = _first_error(vdis, snapshots) or (None if self.srs is not None else self.srs_error)
+    def orphan_vdis(self, parts: list[Part[None]], orphans: Capped[Finding]) -> HealthCheck:
+        reason = self._srs_reason() or _first_error(*parts)
         if reason is not None:
             return _unknown("orphan_vdis", reason)
         rule = '!$VBDs:""'
@@ -621,15 +666,14 @@ class Checks:
         )
         return [old, orphaned]
 
-    def vms(self, pass_: Part[None], streams: Streams) -> list[HealthCheck]:
-        reason = _first_error(pass_)
-        if reason is not None:
-            return [_unknown("too_many_snapshots", reason), _unknown("guest_tools", reason)]
-        too_many = _from_capped(
-            "too_many_snapshots",
-            streams.too_many,
-            list_all=self.scope.call("list_vms", rules.TOO_MANY_SNAPSHOTS_FILTER),
-        )
+    def vms(self, snapshotted: Part[None], running: Part[None], streams: Streams) -> list[HealthCheck]:
+        if (reason := _first_error(snapshotted)) is not None:
+            too_many = _unknown("too_many_snapshots", reason)
+        else:
+            listing = self.scope.call("list_vms", rules.TOO_MANY_SNAPSHOTS_FILTER)
+            too_many = _from_capped("too_many_snapshots", streams.too_many, list_all=listing)
+        if (reason := _first_error(running)) is not None:
+            return [too_many, _unknown("guest_tools", reason)]
         tools = _from_capped(
             "guest_tools", streams.guest_tools, list_all=self.scope.call("list_vms", rules.GUEST_TOOLS_FILTER)
         )

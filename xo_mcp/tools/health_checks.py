@@ -258,13 +258,10 @@ def fmt_days(seconds: float) -> str:
 # VMs (§6: Too many snapshots, Guest tools) ----------------------------------------------------------------
 
 
-VM_FILTER = (
-    f"|(snapshots:{SNAPSHOTS_LIMIT}? "  # a (SNAPSHOTS_LIMIT + 1)th snapshot exists: more than SNAPSHOTS_LIMIT
-    "(power_state:Running |(!managementAgentDetected? !pvDriversUpToDate?)))"
-)
-"""The VMs either check can flag, chosen by XO (CONTRACT §9: array indexes, truthy `?`); the rules below decide."""
 GUEST_TOOLS_FILTER = "power_state:Running |(!managementAgentDetected? !pvDriversUpToDate?)"
+"""The VMs the guest tools rule can flag, picked by XO (CONTRACT §9: truthy `?`); the rule decides."""
 TOO_MANY_SNAPSHOTS_FILTER = f"snapshots:{SNAPSHOTS_LIMIT}?"
+"""VMs with a (SNAPSHOTS_LIMIT + 1)th snapshot, i.e. more than SNAPSHOTS_LIMIT (CONTRACT §9: array indexes)."""
 
 
 def guest_tools_issue(vm: JsonObject) -> str | None:
