@@ -2,19 +2,21 @@
 
 Each check follows the rule XO's own code applies (CONTRACT-2 §6, §7; the rules are in `health_checks.py`).
 Cost at any estate size: the small collections first (pools, hosts, SRs, schedules, control domains,
-templates), then one streamed pass per large collection serving every check that needs it, with only the
-fields those checks read, and a server-side filter wherever XO can pick exactly the rows a rule may flag:
+templates), then the large ones concurrently, streamed, with only the fields the rules read; a large
+collection is read whole only when every row serves a check, else XO's filter picks the rows a rule may flag
+(one filtered request per check costs XO less than one superset serving several):
 
-| collection | filter | checks |
+| collection | XO's filter | checks |
 | --- | --- | --- |
-| /vdis, /vdi-snapshots | no VBD, or a parent | orphan VDIs, unhealthy chains |
-| /vm-snapshots | (all, a few fields) | old and orphaned snapshots; ids the MAC check leaves out |
-| /vms | 6th snapshot, or running without up-to-date tools | too many snapshots, guest tools |
-| /vifs | (all: MAC and VM only) | duplicated MACs |
-| /alarms | | alarms |
+| /vifs (MAC, VM) | none | duplicated MACs |
+| /vm-snapshots | none | old and orphaned snapshots; the ids the MAC check leaves out |
+| /vms | running without up-to-date tools; a 6th snapshot | guest tools; too many snapshots |
+| /vdis, /vdi-snapshots | no VBD; a parent | orphan VDIs; unhealthy chains |
+| /alarms | none | alarms |
 
 Nothing is held whole: a check keeps a count and its first few findings (`Capped`); the MAC check keeps one VM
-id per MAC. A part that fails makes its checks "could not run" with XO's reason; the others still answer.
+id per MAC, the chain check the parent of each VDI that has one. A part that fails makes its checks "could not
+run" with XO's reason; the others still answer.
 """
 
 from __future__ import annotations
