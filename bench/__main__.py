@@ -18,6 +18,7 @@ import anyio
 from bench import (
     fig_concurrency,
     fig_docs,
+    fig_health,
     fig_http,
     fig_overhead,
     fig_questions,
@@ -35,7 +36,7 @@ from bench.sim import Sim, simulator
 from bench.sizes import Tokenizer
 from bench.truth import read_truth
 
-FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -81,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("8", fig_docs),
             ("9", fig_simulator),
             ("10", fig_http),
+            ("12", fig_health),
         )
     }
     anyio.run(_run_all, bench, only)
@@ -181,6 +183,12 @@ async def _run_all(bench: Bench, only: set[str]) -> None:
         await _figure(bench, "figure 8 (documentation)", fig_docs.run, bench)
     if "10" in only:
         await _figure(bench, "figure 10 (HTTP deployment)", fig_http.run, bench, start)
+    if "12" in only:
+
+        def start_live(vms: int) -> contextlib.AbstractContextManager[Sim]:
+            return simulator(vms, seed=bench.seed, spec=spec, live_clock=True)
+
+        await _figure(bench, "figure 12 (health report)", fig_health.run, bench, start_live)
 
 
 if __name__ == "__main__":

@@ -78,10 +78,15 @@ def _read_url(stream: IO[str], found: list[str], lines: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def simulator(vms: int, *, seed: int, spec: Path | None) -> Iterator[Sim]:
-    """A simulator with ``vms`` VMs over 4 pools of 8 hosts (the same inventory for a given seed)."""
+def simulator(vms: int, *, seed: int, spec: Path | None, live_clock: bool = False) -> Iterator[Sim]:
+    """A simulator with ``vms`` VMs over 4 pools of 8 hosts (the same inventory for a given seed).
+
+    ``live_clock``: the generated history ends now (`--now now`), so that ages measured against the wall clock
+    (old snapshots, backup runs of the last 7 days) are those of a live estate."""
     command = [sys.executable, "-m", "xo_mcp", "simulate", "--port", "0", "--seed", str(seed), "--vms", str(vms)]
     command += ["--pools", str(POOLS), "--hosts-per-pool", str(HOSTS_PER_POOL)]
+    if live_clock:
+        command += ["--now", "now"]
     if spec is not None:
         command += ["--swagger", str(spec)]
     process = subprocess.Popen(

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from tests import estate_truth as truth
+from tests import harness
 from tests.conftest import Connect
 from tests.harness import XoSession, make_state, now, requests_since, simulator, text_of
 from xo_mcp.simulator import RunningSimulator, estate
-from xo_mcp.simulator.inventory import Inventory
 
 pytestmark = pytest.mark.anyio
 
@@ -41,10 +41,6 @@ def assert_counted(report: dict[str, Any], key: str, expected: list[str] | set[s
     assert len(shown) == min(len(expected), SHOWN)
     assert set(shown) <= set(expected)
     assert result.get("more", 0) == len(expected) - len(shown)
-
-
-def name_of(inventory: Inventory, collection: str, object_id: str) -> str:
-    return str(inventory.collection(collection)[object_id]["name_label"])
 
 
 # Storage and pools ------------------------------------------------------------------------------------------
@@ -156,15 +152,35 @@ async def test_an_unhealthy_chain_the_rest_api_shows() -> None:
     near_a["parent"] = near_b["parent"] = near_root["id"]
     expected = truth.unhealthy_vdi_chains(inventory)
     assert expected == {root["id"]: 1, child["id"]: 1}
-    from tests.harness import connect, settings_for
-
     with simulator(state) as running:
-        async with connect(settings_for(running.url)) as session:
+        async with harness.connect(harness.settings_for(running.url)) as session:
             report = await session.content(TOOL)
     assert_counted(report, "unhealthy_vdis", list(expected))
     items = check(report, "unhealthy_vdis")["items"]
     assert {item["name"] for item in items} == {root["name_label"], child["name_label"]}
     assert {item["detail"] for item in items} == {"1 to coalesce"}
+
+
+async def test_near_misses_the_default_estate_lacks() -> None:
+    state = make_state(vms=60, seed=29)
+    inventory = state.inventory
+    # A VM with more than five snapshots, tagged for continuous replication (an exact tag): not too many.
+    replicated = next(vm for vm in inventory.vms.values() if len(vm["snapshots"]) > 5)
+    replicated["tags"] = [*replicated["tags"], "Continuous Replication"]
+    # A message /alarms lists (its name contains ALARM) that is not one of the Health view's exact names.
+    model = next(iter(inventory.alarms.values()))
+    look_alike = {**model, "id": "0b7c3e4a-0000-4000-8000-00000000a1a1", "name": "ALARM_CLEARED"}
+    look_alike["uuid"] = look_alike["id"]
+    inventory.alarms[look_alike["id"]] = look_alike
+    too_many = truth.vms_with_too_many_snapshots(inventory)
+    alarms = truth.alarm_ids(inventory)
+    assert replicated["id"] not in too_many and too_many
+    assert look_alike["id"] not in alarms and alarms
+    with simulator(state) as running:
+        async with harness.connect(harness.settings_for(running.url)) as session:
+            report = await session.content(TOOL)
+    assert_counted(report, "too_many_snapshots", too_many)
+    assert check(report, "alarms")["count"] == len(alarms)
 
 
 # Snapshots ----------------------------------------------------------------------------------------------------

@@ -58,8 +58,9 @@ POOL_FIELDS = ("id", "name_label", "default_SR")
 HOST_FIELDS = ("id", "name_label", "$pool", "power_state", "rebootRequired")
 SR_FIELDS = ("id", "name_label", "$pool", "size", "physical_usage", "content_type", "shared", "SR_type", "$container")
 ORPHAN_FIELDS = ("id", "name_label", "name_description", "$VBDs", "VDI_type", "size", "$SR")
-ORPHAN_FILTER = '!$VBDs:""'
-"""VDIs without a VBD (`""` matches any VBD id): the only ones the orphan rule can flag."""
+ORPHAN_FILTER = '!$VBDs:"" VDI_type:|(system user ephemeral)'
+"""VDIs without a VBD (`""` matches any VBD id) of the types the orphan rule counts (no other type contains
+these words): the only ones it can flag, the rule deciding the rest."""
 CHAIN_FIELDS = ("id", "parent", "$SR")
 CHAIN_FILTER = "parent?"
 SNAPSHOT_FIELDS = ("id", "name_label", "snapshot_time", "$snapshot_of", "other.xo:backup:schedule")
@@ -630,8 +631,7 @@ class Checks:
         reason = self._srs_reason() or _first_error(*parts)
         if reason is not None:
             return _unknown("orphan_vdis", reason)
-        rule = '!$VBDs:""'
-        listing = f"{self.scope.call('list_objects', rule, kind='vdis')} and kind='vdi-snapshots'"
+        listing = f"{self.scope.call('list_objects', ORPHAN_FILTER, kind='vdis')} and kind='vdi-snapshots'"
         return _from_capped("orphan_vdis", orphans, list_all=listing)
 
     def dom0_vdis(self, found: Part[list[Finding]] | None, controllers: Part[list[JsonObject]]) -> HealthCheck:
