@@ -381,6 +381,18 @@ async def test_backup_line_when_xo_cannot_give_it(
     assert check(report, "orphan_vdis")["count"] == len(truth.orphan_vdis(sim.state.inventory))
 
 
+async def test_the_report_does_not_wait_long_for_xos_backup_overview(
+    xo: XoSession, sim: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xo_mcp.tools import health
+
+    monkeypatch.setattr(health, "BACKUPS_WAIT_S", 0.3)
+    sim.state.slow_dashboard_parts_ms = 400  # XO still computing: its slow parts come later than that
+    report = await xo.content(TOOL)
+    assert report["backups"]["reason"] == "XO did not send its backup overview within 0.3 s"
+    assert_counted(report, "orphan_vdis", truth.orphan_vdis(sim.state.inventory))
+
+
 async def test_a_stale_backup_overview_says_so(xo: XoSession, sim: RunningSimulator) -> None:
     sim.state.dashboard_part_faults["backups"] = "expired"
     result = await xo.ok(TOOL)
@@ -457,7 +469,8 @@ async def test_a_viewer_gets_what_xo_lets_them_read(connect: Connect, sim: Runni
     assert unjudged, "the first pool has old backup snapshots"
     old_check = check(report, "old_snapshots")
     assert old_check["count"] == len(old) - len(unjudged)
-    assert old_check["reason"].startswith(f"{len(unjudged)} more old snapshot")
+    more = "more " if old_check["count"] else ""
+    assert old_check["reason"].startswith(f"{len(unjudged)} {more}old snapshot")
     assert "cannot read: not judged" in old_check["reason"]
 
 

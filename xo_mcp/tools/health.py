@@ -574,8 +574,7 @@ class Checks:
                 for row in flagged
             ],
             count=len(flagged),
-            summary=f"{critical} over {SR_CRITICAL_PERCENT:g}%, {len(flagged) - critical} from {SR_WARNING_PERCENT:g} "
-            f"to {SR_CRITICAL_PERCENT:g}%, of {count_of(len(rows), 'SR')} checked",
+            summary=_levels(critical, len(flagged) - critical) + f", of {count_of(len(rows), 'SR')} checked",
             clear=f"{count_of(len(rows), 'SR')} below {SR_WARNING_PERCENT:g}%",
             list_all=self.scope.call("list_srs"),
         )
@@ -656,8 +655,8 @@ class Checks:
             old.summary = f"at least {rules.OLD_SNAPSHOT_DAYS} days old, kept by no enabled backup schedule"
             if found.not_judged:
                 old.reason = (
-                    f"{count_of(found.not_judged, 'more old snapshot')} belong to backup schedules this user "
-                    "cannot read: not judged"
+                    f"{count_of(found.not_judged, ('more ' if found.old.count else '') + 'old snapshot')} belong to "
+                    "backup schedules this user cannot read: not judged"
                 )
         else:
             old = _unknown("old_snapshots", f"schedules unavailable: {schedules.error}")
@@ -891,8 +890,17 @@ def _finding_text(finding: Finding) -> str:
     return f"{name} ({inline(finding.detail)})" if finding.detail else name
 
 
+def _levels(critical: int, warning: int) -> str:
+    levels = [
+        f"{critical} over {SR_CRITICAL_PERCENT:g}%" if critical else "",
+        f"{warning} from {SR_WARNING_PERCENT:g} to {SR_CRITICAL_PERCENT:g}%" if warning else "",
+    ]
+    return ", ".join(level for level in levels if level)
+
+
 def _clear_text(check: HealthCheck) -> str:
-    title = check.title[:1].lower() + check.title[1:] if not check.title[:3].isupper() else check.title
+    # "Orphan VDIs" -> "orphan VDIs", but "VMs with…" keeps its acronym.
+    title = check.title[:1].lower() + check.title[1:] if check.title[1:2].islower() else check.title
     return f"{title} ({check.summary})" if check.summary else title
 
 
