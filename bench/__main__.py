@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 
 from bench import (
+    fig_backups,
     fig_concurrency,
     fig_docs,
     fig_health,
@@ -36,7 +37,7 @@ from bench.sim import Sim, simulator
 from bench.sizes import Tokenizer
 from bench.truth import read_truth
 
-FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12")
+FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -82,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("8", fig_docs),
             ("9", fig_simulator),
             ("10", fig_http),
+            ("11", fig_backups),
             ("12", fig_health),
         )
     }
@@ -183,10 +185,17 @@ async def _run_all(bench: Bench, only: set[str]) -> None:
         await _figure(bench, "figure 8 (documentation)", fig_docs.run, bench)
     if "10" in only:
         await _figure(bench, "figure 10 (HTTP deployment)", fig_http.run, bench, start)
+    if "11" in only:
+
+        def start_with(vms: int, extra: Sequence[str]) -> contextlib.AbstractContextManager[Sim]:
+            return simulator(vms, seed=bench.seed, spec=spec, extra=extra)
+
+        await _figure(bench, "figure 11 (backups)", fig_backups.run, bench, start_with)
     if "12" in only:
 
         def start_live(vms: int) -> contextlib.AbstractContextManager[Sim]:
-            return simulator(vms, seed=bench.seed, spec=spec, live_clock=True)
+            # Snapshot ages and the 7-day backup window are measured against the wall clock.
+            return simulator(vms, seed=bench.seed, spec=spec, extra=("--now", "now"))
 
         await _figure(bench, "figure 12 (health report)", fig_health.run, bench, start_live)
 

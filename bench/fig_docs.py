@@ -8,6 +8,12 @@ given and with ``all``, per topic and per intent) and on the 20 shared questions
 page at ``/<topic>``, four of them redirect stubs) is scored page-level on the same questions: it fetches live
 pages, which this machine cannot reach, so its page is derived from the index's URLs. The shared questions are
 also put to our server's ``search_documentation`` over MCP for the latency an assistant sees.
+
+The index is built twice into the same cache: cold (empty cache: every section embedded by the sentence
+model) and warm (nothing changed: nothing embedded), with the index's size and its size deflated as in the
+wheel. The ranking is ablated on both question sets: words only (BM25F, ``semantic_weight`` 0), meaning
+only (1) and the shipped mix. A separate process measures opening the index, loading the model on the
+first question, and the memory (RSS) each adds.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,26 +61,80 @@ def _size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def _build(source: str, output: Path, cache: Path) -> float:
-    for folder in (output, cache):
+def _deflated_size(folder: Path) -> int:
+    """The folder's bytes once deflated, as the wheel (a zip) stores the index."""
+    target = SCRATCH / "docs-index.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder))
+    size = target.stat().st_size
+    target.unlink()
+    return size
+
+
+def _build(source: str, output: Path, cache: Path, *, cold: bool = True) -> float:
+    for folder in (output, cache) if cold else ():
         shutil.rmtree(folder, ignore_errors=True)
     command = [sys.executable, str(servers.REPO / "build_index.py"), "--source", source]
     command += ["--output", str(output), "--cache", str(cache), "--quiet"]
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=servers.REPO, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(command, cwd=servers.REPO, capture_output=True, text=True, timeout=900, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"build_index.py failed ({done.returncode}): {done.stderr.strip()[-400:]}")
     return elapsed
 
 
-def _evaluate(index: Path, questions: Path) -> dict[str, Any]:
+ABLATION = (("BM25F only", 0.0), ("dense only", 1.0))  # and the shipped mix, evaluated in full
+
+LOAD_PROBE = """
+import json, sys, time
+from pathlib import Path
+from xo_mcp.docs.library import DocsLibrary
+
+def rss_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+library = DocsLibrary(Path(sys.argv[1]))
+found = {"rss_start_mb": rss_mb()}
+started = time.perf_counter()
+ranker = library._state().ranker
+ranker.semantic_weight, weight = 0.0, ranker.semantic_weight
+library.search("backups", "how do I restore a single file from a backup")
+found["open_and_words_only_search_ms"] = (time.perf_counter() - started) * 1000
+found["rss_after_words_only_search_mb"] = rss_mb()
+ranker.semantic_weight = weight
+started = time.perf_counter()
+library.search("backups", "how do I restore a single file from a backup")
+found["first_semantic_search_ms"] = (time.perf_counter() - started) * 1000
+found["rss_after_semantic_search_mb"] = rss_mb()
+print(json.dumps(found))
+"""
+
+
+def _load_costs(index: Path) -> dict[str, float]:
+    """Opening the index, the first question with the model loading, and the RSS each adds (a fresh process)."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_PROBE, str(index)], cwd=servers.REPO, capture_output=True, text=True, check=True
+    )
+    found: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def _evaluate(index: Path, questions: Path, ablate: bool = True) -> dict[str, Any]:
     """Both modes and the official approach on one question set; misses kept out of the figures."""
     from xo_mcp.docs.evaluate import evaluate, load_questions, official_baseline, official_topic_pages
 
     found: dict[str, Any] = {}
     for mode, use_topic in (("topic_given", True), ("topic_all", False)):
         found[mode] = evaluate(index, questions, use_topic=use_topic)
+        for label, weight in ABLATION if ablate else ():
+            ablated = evaluate(index, questions, use_topic=use_topic, timing_rounds=0, semantic_weight=weight)
+            found.setdefault("ablation", {}).setdefault(label, {})[mode] = {
+                level: ablated[level] for level in ("page", "section")
+            }
     served, cores = official_topic_pages(index)
     listed = load_questions(questions)
     found["official"] = official_baseline(listed, served)
@@ -91,9 +152,25 @@ def _figures(r: Results, label: str, evaluation: dict[str, Any]) -> None:
         for level in ("page", "section"):
             for metric, value in report[level].items():
                 r.add(F8, f"{label}, {mode.replace('_', ' ')}: {level} {metric}", "fraction", value)
-        for key in ("mean_answer_text_bytes", "search_p50_ms", "search_p95_ms", "first_search_p50_ms"):
+        for intent, figures in report.get("by_intent", {}).items():
+            for metric in ("mrr", "hit@1", "hit@3"):
+                value = figures["section"][metric]
+                r.add(F8, f"{label}, {mode.replace('_', ' ')}: section {metric}, {intent}", "fraction", value)
+        keys = (
+            "mean_answer_text_bytes",
+            "search_p50_ms",
+            "search_p95_ms",
+            "first_search_p50_ms",
+            "first_search_p95_ms",
+        )
+        for key in keys:
             if key in report:
                 r.add(F8, f"{label}, {mode.replace('_', ' ')}: {key}", _unit(key), report[key])
+        for ablation, modes in evaluation.get("ablation", {}).items():
+            for level in ("page", "section"):
+                for metric in ("mrr", "hit@1", "hit@3", "hit@5", "ndcg@5"):
+                    value = modes[mode][level][metric]
+                    r.add(F8, f"{label}, {mode.replace('_', ' ')}, {ablation}: {level} {metric}", "fraction", value)
     for name in ("official", "official_following_redirects"):
         for metric, value in evaluation[name]["page"].items():
             r.add(F8, f"{label}, {name.replace('_', ' ')} (whole topic page): page {metric}", "fraction", value)
@@ -117,8 +194,15 @@ async def run(bench: Bench) -> None:
         return
     index = SCRATCH / "docs-index"
     build_s = _build(source, index, SCRATCH / "docs-cache")
-    r.add(F8, "index build time (cold cache)", "s", build_s)
+    warm_s = _build(source, index, SCRATCH / "docs-cache", cold=False)
+    r.add(F8, "index build time (cold cache: every section embedded)", "s", build_s)
+    r.add(F8, "index build time (warm cache: nothing changed)", "s", warm_s)
     r.add(F8, "index size on disk", "KiB", _size(index) / 1024)
+    semantic = index / "semantic"
+    r.add(F8, "of which the semantic part (int8 model, float16 vectors)", "KiB", _size(semantic) / 1024)
+    r.add(F8, "index deflated, as in the wheel", "KiB", _deflated_size(index) / 1024)
+    for key, value in _load_costs(index).items():
+        r.add(F8, f"fresh process: {key.replace('_', ' ')}", "MiB" if key.endswith("_mb") else "ms", value)
 
     ours = _evaluate(index, OUR_QUESTIONS)
     _figures(r, f"our {ours['topic_given']['questions']} questions", ours)
@@ -129,8 +213,11 @@ async def run(bench: Bench) -> None:
         gap = given["section"][metric] - everything["section"][metric]
         r.target(F8, f"topic=all section {metric} within 3 points", gap, lambda value: value <= 0.03, "{:+.3f}")
     p50 = given.get("search_p50_ms")
-    r.target(F8, "Search p50 ≤ 5 ms warm", p50, lambda value: value <= 5.0, "{:.2f} ms")
-    r.target(F8, "Index build ≤ 10 s", build_s, lambda value: value <= 10.0, "{:.1f} s")
+    r.target(F8, "Search p50 ≤ 5 ms warm, a question asked again", p50, lambda value: value <= 5.0, "{:.2f} ms")
+    first = given.get("first_search_p50_ms")
+    r.target(F8, "Search p50 ≤ 5 ms, a new question (model warm)", first, lambda value: value <= 5.0, "{:.2f} ms")
+    r.target(F8, "Index build ≤ 10 s (cold cache)", build_s, lambda value: value <= 10.0, "{:.1f} s")
+    r.target(F8, "Index build ≤ 10 s (warm cache)", warm_s, lambda value: value <= 10.0, "{:.1f} s")
     size = given["mean_answer_text_bytes"]
     r.target(F8, "Answer ≤ 3 000 bytes of text on average", size, lambda value: value <= 3000, "{:.0f} bytes")
     r.details["docs_eval"] = {"ours": ours}

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -56,6 +56,10 @@ class Sim:
         settings = {"clear": True, "seed": FAULT_SEED, "error_rate": error_rate, "latency_range_ms": bounds}
         self._call("POST", "/faults", settings)
 
+    def set_dashboard_routes(self, served: bool) -> None:
+        """False: /dashboard and its siblings answer 404, like an XO older than the route."""
+        self._call("POST", "/dashboard", {"routes": served})
+
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 
@@ -78,15 +82,11 @@ def _read_url(stream: IO[str], found: list[str], lines: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def simulator(vms: int, *, seed: int, spec: Path | None, live_clock: bool = False) -> Iterator[Sim]:
-    """A simulator with ``vms`` VMs over 4 pools of 8 hosts (the same inventory for a given seed).
-
-    ``live_clock``: the generated history ends now (`--now now`), so that ages measured against the wall clock
-    (old snapshots, backup runs of the last 7 days) are those of a live estate."""
+def simulator(vms: int, *, seed: int, spec: Path | None, extra: Sequence[str] = ()) -> Iterator[Sim]:
+    """A simulator with ``vms`` VMs over 4 pools of 8 hosts (the same inventory for a given seed); ``extra``:
+    more `xo-mcp simulate` options (`--now now`, `--backup-jobs 50`…)."""
     command = [sys.executable, "-m", "xo_mcp", "simulate", "--port", "0", "--seed", str(seed), "--vms", str(vms)]
-    command += ["--pools", str(POOLS), "--hosts-per-pool", str(HOSTS_PER_POOL)]
-    if live_clock:
-        command += ["--now", "now"]
+    command += ["--pools", str(POOLS), "--hosts-per-pool", str(HOSTS_PER_POOL), *extra]
     if spec is not None:
         command += ["--swagger", str(spec)]
     process = subprocess.Popen(

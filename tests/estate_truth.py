@@ -212,16 +212,17 @@ def _dashboard_jobs(inventory: Inventory) -> list[JsonObject]:
     return [job for kind in ("backup", "mirrorBackup", "metadataBackup") for job in jobs if job.get("type") == kind]
 
 
-def _week_start_ms(inventory: Inventory) -> float:
-    """Local (the simulator's: UTC) midnight, 7 days ago."""
-    now_ms = now_s(inventory) * 1000
-    return now_ms - now_ms % DAY_MS - 7 * DAY_MS
+def _week_start_ms(inventory: Inventory, since_hours: int = 168) -> float:
+    """Local (the simulator's: UTC) midnight, 7 days ago. Another `since_hours` is get_backup_status's own
+    window (its documented generalisation of §1's: midnight UTC of the day `since_hours` hours ago)."""
+    moment_ms = now_s(inventory) * 1000 - since_hours * 3_600_000
+    return moment_ms - moment_ms % DAY_MS
 
 
-def backup_jobs_figures(inventory: Inventory) -> dict[str, int]:
+def backup_jobs_figures(inventory: Inventory, since_hours: int = 168) -> dict[str, int]:
     """§1 `backups.jobs`: disabled / noRecentRun / failed / skipped / successful, and the total."""
     figures = {"disabled": 0, "failed": 0, "noRecentRun": 0, "skipped": 0, "successful": 0, "total": 0}
-    week_start = _week_start_ms(inventory)
+    week_start = _week_start_ms(inventory, since_hours)
     for job in _dashboard_jobs(inventory):
         figures["total"] += 1
         if not job_enabled(inventory, job):
@@ -783,6 +784,21 @@ def old_snapshots(inventory: Inventory, pool_id: str | None = None, days: int = 
     return found
 
 
+def snapshots_oldest_first(
+    inventory: Inventory, vm_id: str | None = None, older_than_days: int | None = None
+) -> list[JsonObject]:
+    """§6 VM snapshots (`snapshot_time` in seconds, `$snapshot_of` the VM) of one VM or all, taken more than
+    `older_than_days` days ago, oldest first (ties in the collection's order)."""
+    limit = now_s(inventory) - older_than_days * DAY_S if older_than_days is not None else None
+    found = [
+        snapshot
+        for snapshot in inventory.vm_snapshots.values()
+        if (vm_id is None or snapshot.get("$snapshot_of") == vm_id)
+        and (limit is None or snapshot["snapshot_time"] < limit)
+    ]
+    return sorted(found, key=lambda snapshot: snapshot["snapshot_time"])
+
+
 def orphaned_snapshots(inventory: Inventory, pool_id: str | None = None) -> list[str]:
     """§6 Orphaned VM snapshots: VM snapshots without `$snapshot_of`."""
     return [s["id"] for s in inventory.vm_snapshots.values() if _in_pool(s, pool_id) and not s.get("$snapshot_of")]
@@ -843,6 +859,86 @@ def alarm_ids(inventory: Inventory, pool_id: str | None = None) -> list[str]:
     ]
 
 
+_TYPE_COLLECTIONS = {
+    "pool": "pools",
+    "host": "hosts",
+    "VM": "vms",
+    "VM-controller": "vm-controllers",
+    "VM-template": "vm-templates",
+    "VM-snapshot": "vm-snapshots",
+    "SR": "srs",
+    "VDI": "vdis",
+    "VDI-snapshot": "vdi-snapshots",
+    "network": "networks",
+    "PIF": "pifs",
+    "VIF": "vifs",
+}
+"""CONTRACT.md §3/§5: XO's type words and the collection each names."""
+
+
+@dataclass(frozen=True)
+class ActiveAlarm:
+    id: str
+    name: str
+    metric: str | None
+    value: str | None
+    time_ms: int
+    object_type: str
+    object_id: str | None
+    object_name: str | None
+    pool_id: str | None
+
+
+def active_alarms(inventory: Inventory, pool_id: str | None = None) -> list[ActiveAlarm]:
+    """§7 / CONTRACT.md §5 `/alarms`, newest first: `time` in ms, `body.value` a percent string (or `NaN`),
+    `body.name` the metric, `object.{type, uuid}` the object (named from its collection when it exists)."""
+    alarms = []
+    for alarm in inventory.alarms.values():
+        if not _in_pool(alarm, pool_id):
+            continue
+        target = alarm.get("object") or {}
+        body = alarm.get("body") or {}
+        collection = _TYPE_COLLECTIONS.get(target.get("type", ""))
+        found = inventory.collection(collection).get(target.get("uuid", "")) if collection else None
+        alarms.append(
+            ActiveAlarm(
+                id=alarm["id"],
+                name=alarm["name"],
+                metric=body.get("name"),
+                value=body.get("value"),
+                time_ms=alarm["time"],
+                object_type=target.get("type", "unknown"),
+                object_id=target.get("uuid"),
+                object_name=found.get("name_label") if found else None,
+                pool_id=alarm.get("$pool"),
+            )
+        )
+    return sorted(alarms, key=lambda alarm: alarm.time_ms, reverse=True)
+
+
+def tasks_in_order(inventory: Inventory, status: str | None = None) -> list[JsonObject]:
+    """§7 `/tasks` as an administrator reads them: `pending` (running) ones first, then by `start` (ms), newest
+    first; tasks with the same place keep the store's order (ids sort chronologically)."""
+    tasks = [task for task in inventory.tasks.values() if status is None or task["status"] == status]
+    order = sorted(
+        enumerate(tasks), key=lambda pair: (pair[1]["status"] == "pending", pair[1]["start"], -pair[0]), reverse=True
+    )
+    return [task for _, task in order]
+
+
+def task_object(inventory: Inventory, task: JsonObject) -> str | None:
+    """§7 `properties.objectId` (its type unstated) named from whichever collection holds it; a backup run's
+    `properties.jobName`."""
+    properties = task.get("properties") or {}
+    if properties.get("jobName"):
+        return f"backup job {properties['jobName']}"
+    for collection, noun in (("vms", "VM"), ("hosts", "host"), ("srs", "SR"), ("pools", "pool")):
+        found = inventory.collection(collection).get(properties.get("objectId", ""))
+        if found is not None:
+            return f"{noun} {found['name_label']}"
+    return None
+
+
 # Hosts (§7) --------------------------------------------------------------------------------------------------
 
 
@@ -866,6 +962,20 @@ def hosts_not_checked_for_patches(inventory: Inventory, pool_id: str | None = No
     return [
         hid for hid, host in inventory.hosts.items() if _in_pool(host, pool_id) and host["power_state"] != "Running"
     ]
+
+
+def resident_vm_count(inventory: Inventory, host_id: str) -> int:
+    """§7 `residentVms` includes the host's control domain (`controlDomain`): the VMs are the others."""
+    host = inventory.hosts[host_id]
+    return len([vm for vm in host.get("residentVms", []) if vm != host.get("controlDomain")])
+
+
+def patch_label(patch: JsonObject) -> str:
+    """CONTRACT.md §5 missing-patch items: XCP-ng `{name, version, release}` (name version-release), XenServer
+    `{name, …}` (the name alone)."""
+    if "version" in patch:
+        return f"{patch['name']} {patch['version']}-{patch['release']}"
+    return str(patch["name"])
 
 
 def names(inventory: Inventory, collection: str, ids: Iterable[str]) -> list[str]:

@@ -20,6 +20,7 @@ from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 from xo_mcp.errors import quote
+from xo_mcp.secrets import is_secret_key
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 # refused before a request leaves (and `..`, `/`, `?`, `#` can never alter the path).
 _ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
 _FIELD_PATTERN = re.compile(r"[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,99}")
+_FILTER_PROPERTY = re.compile(r'"?([A-Za-z0-9_$.-]+)"?\s*:')
 MAX_FILTER_CHARS = 2000
 MAX_OFFSET = 10_000_000
 
@@ -75,14 +77,13 @@ def check_id(value: str, kind: ObjectKind) -> XoId:
 @dataclass(frozen=True)
 class _IdOf:
     kind: ObjectKind
-    optional: bool = False
-    """True for `XoId | None` arguments: null (or leaving it out) is accepted, any string must be an id."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        checked = core_schema.no_info_after_validator_function(
+        schema = core_schema.no_info_after_validator_function(
             lambda value: check_id(value, self.kind), core_schema.str_schema(strict=True)
         )
-        return core_schema.nullable_schema(checked) if self.optional else checked
+        # `Annotated[XoId | None, object_id(KIND)] = None`: an optional id, null accepted as "not given".
+        return core_schema.nullable_schema(schema) if type(None) in typing.get_args(source) else schema
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -91,13 +92,9 @@ class _IdOf:
 
 
 def object_id(kind: ObjectKind) -> Any:
-    """Annotation metadata for an id argument: `vm_id: Annotated[XoId, object_id(VM)]`."""
+    """Annotation metadata for an id argument: `vm_id: Annotated[XoId, object_id(VM)]`, or
+    `Annotated[XoId | None, object_id(VM)] = None` for an optional one."""
     return _IdOf(kind)
-
-
-def optional_object_id(kind: ObjectKind) -> Any:
-    """The same for an optional id: `pool_id: Annotated[XoId | None, optional_object_id(POOL)] = None`."""
-    return _IdOf(kind, optional=True)
 
 
 def id_arguments(fn: Callable[..., Any]) -> dict[str, ObjectKind]:
@@ -118,6 +115,14 @@ def _check_filter(value: str | None) -> str | None:
         raise PydanticCustomError("filter", f"the filter is {len(value)} characters long; at most {MAX_FILTER_CHARS}")
     if any(ord(char) < 0x20 and char not in "\t\n\r" for char in value):
         raise PydanticCustomError("filter", f"the filter {quote(value, 80)} contains control characters")
+    # XO evaluates filters on whole objects: a filter on a secret would let answers reveal it bit by bit.
+    secret = next((name for name in _FILTER_PROPERTY.findall(value) if is_secret_key(name)), None)
+    if secret is not None:
+        raise PydanticCustomError(
+            "filter",
+            f"the filter tests the property {quote(secret, 40)}, which holds a secret (password, token, OTP seed): "
+            "secrets cannot be filtered on",
+        )
     return value
 
 
@@ -165,21 +170,21 @@ class _Checked:
 Filter = Annotated[
     str | None,
     _Checked(_check_filter),
-    Field(description="XO filter, e.g. `power_state:Running name_label:web*` (space = AND). Omit for all."),
+    Field(description="XO filter, e.g. `power_state:Running name_label:web*` (space = AND)."),
 ]
 Fields = Annotated[
     FieldNames | None,
     _Checked(_check_fields),
-    Field(description="Comma-separated property names, e.g. 'name_label,tags,CPUs.max'. Omit for the defaults."),
+    Field(description="Comma-separated property names, e.g. 'name_label,tags,CPUs.max'."),
 ]
 Offset = Annotated[
-    int, Field(strict=True, ge=0, le=MAX_OFFSET, description="Matching objects to skip (the next page's offset).")
+    int, Field(strict=True, ge=0, le=MAX_OFFSET, description="Objects to skip: the previous page's next_offset.")
 ]
 
 
 def page_size(maximum: int) -> FieldInfo:
     """Annotation metadata for a `limit` argument: a whole number from 1 to ``maximum`` (booleans refused)."""
-    info: FieldInfo = Field(strict=True, ge=1, le=maximum, description=f"Page size, 1 to {maximum}.")
+    info: FieldInfo = Field(strict=True, ge=1, le=maximum, description="Page size.")
     return info
 
 

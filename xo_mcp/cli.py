@@ -23,7 +23,8 @@ usage: xo-mcp [serve] [--transport stdio|streamable-http] [--host H] [--port P]
        xo-mcp --version
 
 Configuration comes from the environment: XO_URL and XO_TOKEN (or XO_USERNAME/XO_PASSWORD),
-XO_VERIFY_SSL, XO_CA_BUNDLE, XO_TIMEOUT, XO_DOCS_INDEX, XO_LOG_LEVEL, HTTP(S)_PROXY/NO_PROXY.
+XO_VERIFY_SSL, XO_CA_BUNDLE, XO_TIMEOUT, XO_DOCS_INDEX, XO_LOG_LEVEL, HTTP(S)_PROXY/NO_PROXY,
+XO_MCP_TOOLSETS (core,backups,health,objects,docs; default all).
 Streamable HTTP also reads XO_MCP_AUTH (xo-token, static, none), XO_MCP_HTTP_TOKEN[_FILE],
 XO_MCP_ALLOWED_HOSTS, XO_MCP_ALLOWED_ORIGINS, XO_MCP_MAX_CONCURRENT_PER_CLIENT (see README).
 Exit status: 2 for a bad setting or argument, 1 when the HTTP port cannot be listened on.

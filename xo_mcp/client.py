@@ -28,6 +28,7 @@ from xo_mcp.coerce import JsonObject
 from xo_mcp.config import Settings
 from xo_mcp.credentials import XoCredentials
 from xo_mcp.errors import XoApiError
+from xo_mcp.secrets import may_hold_secrets, scrub_response
 
 if TYPE_CHECKING:
     import urllib.request
@@ -116,15 +117,17 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
+        query: Mapping[str, str] | None = None,
         endpoint: str | None = None,
     ) -> list[JsonObject]:
         """Objects of a collection (or of `parent`'s sub-collection) with the given fields.
 
-        ``endpoint`` names a route older XOs may lack: a 404 then says this XO has no such endpoint.
+        ``query``: parameters some collections need (`backup-repository=*` for archives); ``endpoint``: how a
+        404 names a collection an older XO may lack (otherwise a 404 means a wrong XO_URL).
         """
         path = _collection_path(collection, parent)
-        query = _query(fields, filter, limit)
-        data = await self._get_json(path, query, target=parent, endpoint=endpoint, filter_text=filter)
+        params = _query(fields, filter, limit) | dict(query or {})
+        data = await self._get_json(path, params, target=parent, endpoint=endpoint, filter_text=filter)
         return _objects(data, path)
 
     async def iter_objects(
@@ -135,25 +138,33 @@ class XoClient:
         filter: str | None = None,
         limit: int | None = None,
         parent: XoId | None = None,
+        query: Mapping[str, str] | None = None,
         endpoint: str | None = None,
-    ) -> AsyncIterator[JsonObject]:
-        """Stream a collection as NDJSON: memory stays flat however many objects XO holds (``endpoint``: as
-        in `list_objects`)."""
+    ) -> AsyncGenerator[JsonObject, None]:
+        """Stream a collection as NDJSON: memory stays flat however many objects XO holds (a caller that stops
+        early closes it with `contextlib.aclosing`, which closes the response)."""
         path = _collection_path(collection, parent)
-        params = _query(fields, filter, limit) | {"ndjson": "true"}
-        blocks = self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter)
-        async for block in blocks:
+        params = _query(fields, filter, limit) | dict(query or {}) | {"ndjson": "true"}
+        async for block in self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter):
             for item in _parse_block(block, path):
                 if isinstance(item, dict):
                     yield item
 
-    async def count(self, collection: str, *, filter: str | None = None, limit: int | None = None) -> int:
+    async def count(
+        self,
+        collection: str,
+        *,
+        filter: str | None = None,
+        limit: int | None = None,
+        query: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
+    ) -> int:
         """How many objects match (at most ``limit``), streaming bare hrefs (the smallest answer XO gives)."""
         total = 0
-        params = {"ndjson": "true"} | ({"filter": filter} if filter else {})
+        params = {"ndjson": "true"} | ({"filter": filter} if filter else {}) | dict(query or {})
         if limit is not None:
             params["limit"] = str(limit)
-        async for block in self._ndjson_blocks(f"/{collection}", params, filter_text=filter):
+        async for block in self._ndjson_blocks(f"/{collection}", params, endpoint=endpoint, filter_text=filter):
             total += block.count(b"\n")
         return total
 
@@ -179,15 +190,25 @@ class XoClient:
 
     # --- single objects ---------------------------------------------------------------------
 
-    async def get_object(self, object_id: XoId) -> JsonObject:
-        """One whole object of the kind its id names."""
+    async def get_object(self, object_id: XoId, *, endpoint: str | None = None) -> JsonObject:
+        """One whole object of the kind its id names (``endpoint``: see `list_objects`)."""
         path = f"/{object_id.kind.collection}/{_segment(object_id)}"
-        return _object(await self._get_json(path, {}, target=object_id), path)
+        return _object(await self._get_json(path, {}, target=object_id, endpoint=endpoint), path)
+
+    async def get_list(self, parent: XoId, route: str, *, endpoint: str) -> list[JsonObject]:
+        """A plain list an object's route answers, without collection parameters (e.g. `missing_patches`)."""
+        path = f"/{parent.kind.collection}/{_segment(parent)}/{route}"
+        return _objects(await self._get_json(path, {}, target=parent, endpoint=endpoint), path)
 
     async def get_pool_dashboard(self, pool_id: XoId) -> JsonObject:
         path = f"/pools/{_segment(pool_id)}/dashboard"
         data = await self._get_json(path, {}, target=pool_id, endpoint="pool dashboard")
         return _object(data, "/pools/{id}/dashboard")
+
+    async def get_vm_dashboard(self, vm_id: XoId) -> JsonObject:
+        path = f"/vms/{_segment(vm_id)}/dashboard"
+        data = await self._get_json(path, {}, target=vm_id, endpoint="VM dashboard")
+        return _object(data, "/vms/{id}/dashboard")
 
     async def dashboard_keys(self, wanted: frozenset[str]) -> dict[str, Any]:
         """The keys of XO's /dashboard named in ``wanted``, from its NDJSON stream (one `{"key": value}` line
@@ -337,9 +358,11 @@ class XoClient:
             content = await response.aread()
             content_type = response.headers.get("content-type", "")
         try:
-            return json.loads(content)
+            data = json.loads(content)
         except ValueError:
             raise errors.invalid_json(path, content_type) from None
+        # Every object read from XO passes here or through `_parse_line`: secrets never go further.
+        return scrub_response(data, path) if may_hold_secrets(content) else data
 
     async def _ndjson_blocks(
         self,
@@ -501,23 +524,30 @@ def _query(fields: Sequence[str], filter: str | None, limit: int | None) -> dict
 
 def _parse_block(block: bytes, path: str) -> list[Any]:
     """The values of a block of NDJSON lines, parsed as one JSON array: one parser call per block instead of one
-    per line (which costs several times more at 100 000 lines). A block that does not give exactly one value
-    per line is parsed line by line, so that a bad line fails as it would alone."""
+    per line (which costs several times more at 100 000 lines).
+
+    One scan per block for secret markers: a block that has some is parsed line by line, each line that may
+    hold a secret scrubbed. A block that does not give exactly one value per line is parsed line by line too,
+    so that a bad line fails as it would alone."""
     lines = [line for line in block.splitlines() if line.strip()]
+    if may_hold_secrets(block):
+        return [_parse_line(line, path) for line in lines]
     try:
         values = json.loads(b"[" + b",".join(lines) + b"]")
     except ValueError:
         values = None
     if not isinstance(values, list) or len(values) != len(lines):
-        return [_parse_line(line, path) for line in lines]
+        return [_parse_line(line, path, suspect=False) for line in lines]
     return values
 
 
-def _parse_line(line: bytes, path: str) -> Any:
+def _parse_line(line: bytes, path: str, *, suspect: bool = True) -> Any:
+    """One NDJSON value, secrets withheld (``suspect=False``: its block was scanned and holds none)."""
     try:
-        return json.loads(line)
+        data = json.loads(line)
     except ValueError:
         raise errors.invalid_json(path) from None
+    return scrub_response(data, path) if suspect and may_hold_secrets(line) else data
 
 
 def _objects(data: Any, path: str) -> list[JsonObject]:

@@ -26,6 +26,8 @@ REST_PREFIX = "/rest/v0"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TOOLSETS = ("core", "backups", "health", "objects", "docs")
+"""Groups of tools an administrator can expose (XO_MCP_TOOLSETS); every tool declares one."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT_S
     docs_index: Path | None = None
     log_level: str = "WARNING"
+    toolsets: frozenset[str] = frozenset(TOOLSETS)
+    """The toolsets whose tools (and resources) the server exposes."""
 
     @property
     def api_url(self) -> str:
@@ -128,6 +132,8 @@ def _xo_settings(env: Mapping[str, str], problems: list[str], *, credentials_req
         )
         log_level = "WARNING"
 
+    toolsets = _parse_toolsets(env.get("XO_MCP_TOOLSETS"), problems)
+
     if base_url is None:
         return None
     return Settings(
@@ -140,7 +146,24 @@ def _xo_settings(env: Mapping[str, str], problems: list[str], *, credentials_req
         timeout=timeout,
         docs_index=docs_index,
         log_level=log_level,
+        toolsets=toolsets,
     )
+
+
+def _parse_toolsets(raw: str | None, problems: list[str]) -> frozenset[str]:
+    """`core,docs` -> those toolsets; unset or blank -> all of them."""
+    if raw is None or not raw.strip():
+        return frozenset(TOOLSETS)
+    names = [name.strip().lower() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in names if name not in TOOLSETS]
+    if unknown or not names:
+        what = f"names unknown toolset(s) {', '.join(unknown)}" if unknown else "names no toolset"
+        problems.append(
+            f"XO_MCP_TOOLSETS={raw.strip()} {what}: give a comma-separated list of {', '.join(TOOLSETS)} "
+            "(default: all of them)."
+        )
+        return frozenset(TOOLSETS)
+    return frozenset(names)
 
 
 def _parse_ca_bundle(raw: str, problems: list[str]) -> Path | None:

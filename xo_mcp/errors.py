@@ -25,6 +25,8 @@ import ssl
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from xo_mcp.secrets import scrub, scrub_url
+
 MAX_MESSAGE_CHARS = 400
 _QUOTE_LIMIT = 120
 
@@ -87,7 +89,11 @@ class XoAuthError(XoApiError):
 
 
 class XoForbidden(XoApiError):
-    """The authenticated user lacks a privilege (403)."""
+    """The authenticated user lacks a privilege (403), or the XOA plan lacks a feature (`feature_code`)."""
+
+    def __init__(self, message: str, status: int | None = None, *, feature_code: str | None = None) -> None:
+        super().__init__(message, status)
+        self.feature_code = feature_code
 
 
 class XoNotFound(XoApiError):
@@ -272,7 +278,8 @@ def from_response(
             status,
         )
     if status == 403:
-        return XoForbidden(_forbidden_message(error_text, data), status)
+        feature = data.get("featureCode") if isinstance(data, Mapping) else None
+        return XoForbidden(_forbidden_message(error_text, data), status, feature_code=str(feature) if feature else None)
     if status == 404:
         return XoNotFound(_not_found_message(error_text, data, target, endpoint, api_url), status)
     if status == 400 and (error_text.startswith("parse error") or _has_key(data, "stringToParse")):
@@ -333,9 +340,10 @@ def _parse_error_body(body: bytes) -> tuple[Any, Any]:
     try:
         parsed = json.loads(body)
     except ValueError:
-        return body[:200].decode("utf-8", "replace").strip(), None
+        return scrub_url(body[:200].decode("utf-8", "replace").strip()), None
     if isinstance(parsed, Mapping):
-        return parsed.get("error"), parsed.get("data")
+        # XO may quote a repository or proxy URL in an error: its credentials stay here.
+        return scrub(parsed.get("error")), scrub(parsed.get("data"))
     return None, None
 
 

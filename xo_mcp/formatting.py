@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 _MAX_CELL = 60
@@ -27,6 +28,46 @@ def fmt_percent(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     return f"{value:.0f}%"
+
+
+def fmt_percent1(value: float) -> str:
+    """A percentage with one decimal: `84.6%`."""
+    return f"{value:.1f}%"
+
+
+def fmt_duration(seconds: float) -> str:
+    """A span of time in the two largest units: `42 s`, `5 min 3 s`, `1 h 05 min`, `3 d 4 h`."""
+    total = max(0, int(seconds))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
+
+
+def fmt_age(moment: datetime, now: datetime) -> str:
+    """How far ``moment`` is from ``now``, in its largest unit: `3 d ago`, `5 h ago`, `in 12 d`."""
+    seconds = (now - moment).total_seconds()
+    span = abs(seconds)
+    if span < 60:
+        return "just now"
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if span >= size:
+            amount = f"{int(span // size)} {unit}"
+            return f"{amount} ago" if seconds > 0 else f"in {amount}"
+    return "just now"  # pragma: no cover - the loop always returns
+
+
+def fmt_when(moment: datetime | None, now: datetime) -> str | None:
+    """`2026-11-30 14:05 UTC (3 d ago)`: the one way answers write an instant."""
+    if moment is None:
+        return None
+    return f"{moment.strftime('%Y-%m-%d %H:%M UTC')} ({fmt_age(moment, now)})"
 
 
 def fmt_count(value: int | float) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from mcp.server.mcpserver import MCPServer
 
 from xo_mcp.state import AppState
@@ -20,7 +22,17 @@ most urgent first, each with the object's name. Sizes are in bytes in the data; 
 """
 
 
-def register(mcp: MCPServer[AppState]) -> None:
+OVERVIEW_TOOLS = frozenset(
+    {"get_infrastructure_summary", "list_pools", "get_pool_dashboard", "list_hosts", "list_vms", "get_vm_details"}
+)
+"""The tools the overview prompt names: it is offered only when all of them are exposed."""
+
+
+def register(mcp: MCPServer[AppState], tools: Set[str]) -> None:
+    """Register the prompts whose steps the exposed ``tools`` can carry out."""
+    if not tools >= OVERVIEW_TOOLS:
+        return
+
     @mcp.prompt(
         name="infrastructure-overview",
         title="Infrastructure overview",

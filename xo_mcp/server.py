@@ -26,20 +26,63 @@ from xo_mcp.tools.base import READ_ONLY, ToolDef, failure
 if TYPE_CHECKING:
     import httpx
 
-INSTRUCTIONS = """\
-Read-only access to a Xen Orchestra (XO) / XCP-ng virtualization estate and to XO's documentation.
-Nothing here can change the infrastructure: every tool only reads.
+_XO_GUIDE: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "Start with get_infrastructure_summary for counts, check_connection when something fails.",
+        frozenset({"get_infrastructure_summary", "check_connection"}),
+    ),
+    ("Objects are identified by id (UUID); list_* tools give ids, details tools take them.", frozenset()),
+    (
+        "Filters use XO's syntax: `power_state:Running`, `name_label:web*` (glob), `tags:prod`,\n"
+        "  `!power_state:Halted` (NOT), `|(name_label:web* name_label:db*)` (OR), `CPUs:max:>=4`,\n"
+        "  `$pool:<pool id>`; terms separated by spaces are ANDed; quote values with spaces.",
+        frozenset(),
+    ),
+    ("Sizes are bytes in structured content (memory, disks, SRs); text answers show GiB (1024³ bytes).", frozenset()),
+    (
+        "Lists are capped. A truncated answer says so and how to get more (offset=…) or narrow it (filter);\n"
+        "  never conclude about the whole estate from a truncated page.",
+        frozenset(),
+    ),
+)
+_ROUTES = (
+    ("list_srs", "storage use"),
+    ("list_alarms", "active alarms"),
+    ("list_tasks", "failed or running tasks"),
+    ("list_snapshots", "old snapshots"),
+    ("get_host_details", "reboots, patches, certificates"),
+    ("list_objects", "any other collection: networks, VDIs, users, backup repositories…"),
+)
+"""Where estate questions go; a route is said only when its tool is exposed."""
 
-- Start with get_infrastructure_summary for counts, check_connection when something fails.
-- Objects are identified by id (UUID); list_* tools give ids, details tools take them.
-- Filters use XO's syntax: `power_state:Running`, `name_label:web*` (glob), `tags:prod`,
-  `!power_state:Halted` (NOT), `|(name_label:web* name_label:db*)` (OR), `CPUs:max:>=4`,
-  `$pool:<pool id>`; terms separated by spaces are ANDed; quote values with spaces.
-- Sizes are bytes in structured content (memory, disks, SRs); text answers show GiB (1024³ bytes).
-- Lists are capped. A truncated answer says so and how to get more (offset=…) or narrow it (filter);
-  never conclude about the whole estate from a truncated page.
-- search_documentation answers XO how-to questions from an offline index of docs.xen-orchestra.com.
-"""
+
+def instructions(toolsets: frozenset[str], tools: frozenset[str]) -> str:
+    """The server instructions for what is exposed: they never name a tool the client cannot call."""
+    xo = bool(toolsets - {"docs"})
+    docs = "docs" in toolsets
+    subject = " and to ".join(
+        part
+        for part, shown in (
+            ("a Xen Orchestra (XO) / XCP-ng virtualization estate", xo),
+            ("XO's documentation", docs),
+        )
+        if shown
+    )
+    lines = [f"Read-only access to {subject}."]
+    if xo:
+        lines.append("Nothing here can change the infrastructure: every tool only reads.")
+        lines.append("")
+        lines.extend(f"- {text}" for text, named in _XO_GUIDE if named <= tools)
+        routes = [f"{name} ({what})" for name, what in _ROUTES if name in tools]
+        if routes:
+            lines.append(f"- Estate questions: {'; '.join(routes)}.")
+    elif docs:
+        lines.append("")
+    if "search_documentation" in tools:
+        lines.append(
+            "- search_documentation answers XO how-to questions from an offline index of docs.xen-orchestra.com."
+        )
+    return "\n".join(lines) + "\n"
 
 
 class XoMcpServer(MCPServer[AppState]):
@@ -120,18 +163,22 @@ def build_server(
             if client is None:
                 await shared.aclose()
 
+    # XO_MCP_TOOLSETS: only the chosen toolsets' tools and resources exist for the client.
+    exposed = [definition for definition in TOOLS if definition.toolset in settings.toolsets]
+    names = frozenset(definition.name for definition in exposed)
     mcp = XoMcpServer(
         "xo-mcp",
         title="Xen Orchestra (read-only)",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=instructions(settings.toolsets, names),
         lifespan=lifespan,
     )
-    for definition in TOOLS:
+    for definition in exposed:
         mcp.add_read_only_tool(definition)
     for resource in RESOURCES:
-        mcp.resource(resource.uri_template, name=resource.name, title=resource.title, mime_type=resource.mime_type)(
-            resource.fn
-        )
-    prompts.register(mcp)
+        if resource.toolset in settings.toolsets:
+            mcp.resource(resource.uri_template, name=resource.name, title=resource.title, mime_type=resource.mime_type)(
+                resource.fn
+            )
+    prompts.register(mcp, names)
     return mcp

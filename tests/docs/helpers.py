@@ -17,6 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 SHARED_DOCS = SHARED / "xo-docs"
 SHARED_TARBALL = SHARED / "xo-docs.tar.gz"
+# The build cache `make index` uses (git-ignored): section vectors are keyed by model and text, so a test
+# session after `make index` embeds nothing, and a fresh clone embeds once (a minute or two).
+BUILD_CACHE = REPO / "docs_corpus" / "cache"
 
 needs_shared_docs = pytest.mark.skipif(
     not SHARED_TARBALL.is_file() or not SHARED_DOCS.is_dir(),

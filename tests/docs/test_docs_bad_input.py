@@ -9,9 +9,11 @@ import pytest
 from xo_mcp.docs.library import DocsLibrary
 
 
-@pytest.fixture(scope="module")
-def library(shared_index: Path) -> DocsLibrary:
-    return DocsLibrary(shared_index)
+@pytest.fixture(scope="module", params=["lexical", "semantic"])
+def library(request: pytest.FixtureRequest) -> DocsLibrary:
+    """Both kinds of index: words only, and words with meaning (a question's vector is never empty)."""
+    index: Path = request.getfixturevalue("shared_index" if request.param == "lexical" else "semantic_index")
+    return DocsLibrary(index)
 
 
 @pytest.mark.parametrize(

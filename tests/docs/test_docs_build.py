@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -21,7 +22,7 @@ from tests.docs.helpers import (
     small_manifest,
     write_pages,
 )
-from xo_mcp.docs import build, writer
+from xo_mcp.docs import writer
 from xo_mcp.docs.build import BuildSummary, build_index, main
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.docs.manifest import Manifest
@@ -157,7 +158,7 @@ def test_an_interrupted_or_failed_build_keeps_the_previous_index(
         real_write(folder, *args, **kwargs)  # type: ignore[arg-type]
         raise failure
 
-    monkeypatch.setattr(build, "write_index", write_then_fail)
+    monkeypatch.setattr(writer, "write_index", write_then_fail)
     (tmp_path / "docs" / "spades.md").write_text("# Spades\n\nRewritten.\n", encoding="utf-8")
     with pytest.raises(type(failure)):
         build_index(FolderSource(tmp_path / "docs"), output, manifest, None, quiet_progress())
@@ -182,14 +183,14 @@ def test_main_builds_from_the_env_default_and_prints_a_summary(
     small_manifest(tmp_path, {"spades.md": "/spades"})
     write_pages(tmp_path / "docs", GARDEN)
     monkeypatch.setenv("XO_DOCS_SOURCE", str(tmp_path / "docs"))
-    code = main(
-        ["--output", str(tmp_path / "out"), "--manifest", str(tmp_path / "topics.toml"), "--cache", str(tmp_path / "c")]
-    )
+    options = ["--output", str(tmp_path / "out"), "--manifest", str(tmp_path / "topics.toml")]
+    code = main([*options, "--cache", str(tmp_path / "c"), "--lexical-only"])
     assert code == 0
     err = capsys.readouterr().err
     assert f"source: folder {tmp_path / 'docs'}" in err
     assert "fetched: 3/3" in err and "parsed: 3/3" in err and "indexed: 3/3" in err
-    assert "indexed 3 pages, 4 sections, 20 words in " in err and " kB (3 pages parsed, 0 unchanged)" in err
+    assert "indexed 3 pages, 4 sections, 20 words in " in err
+    assert " kB (3 pages parsed, 0 unchanged; lexical only)" in err
 
 
 def test_unknown_sources_are_refused(tmp_path: Path) -> None:
@@ -225,5 +226,10 @@ def test_summary_line() -> None:
         pages=59, sections=956, words=75000, seconds=3.21, index_bytes=2_600_000, parsed=2, warnings=()
     )
     assert summary.line() == (
-        "indexed 59 pages, 956 sections, 75000 words in 3.2 s; index 2.6 MB (2 pages parsed, 57 unchanged)"
+        "indexed 59 pages, 956 sections, 75000 words in 3.2 s; index 2.6 MB (2 pages parsed, 57 unchanged; "
+        "lexical only)"
+    )
+    semantic = dataclasses.replace(summary, embedded=3, index_bytes=27_000_000)
+    assert semantic.line().endswith(
+        "index 27.0 MB (2 pages parsed, 57 unchanged; 3 texts embedded, 1909 from the cache)"
     )

@@ -24,8 +24,11 @@ BUILD_ONLY = (
     "xo_mcp.docs.build",
     "xo_mcp.docs.writer",
     "xo_mcp.docs.terms",
-    "xo_mcp.docs.synonyms",
     "xo_mcp.docs.parse_cache",
+    "xo_mcp.docs.embed_sections",
+    "xo_mcp.docs.model_files",
+    "safetensors",
+    "torch",
 )
 
 
@@ -55,3 +58,20 @@ def test_searching_reading_and_explaining_load_no_parser(shared_index: Path) -> 
         "assert library.provenance() is not None\n"
     )
     assert _build_only(_loaded_after(script)) == set()
+
+
+def test_importing_the_library_loads_no_numpy() -> None:
+    assert "numpy" not in _loaded_after("import xo_mcp.docs.library")  # the model and vectors load on first search
+
+
+def test_semantic_search_loads_numpy_and_the_encoder_but_no_build_module(semantic_index: Path) -> None:
+    script = (
+        "from pathlib import Path\n"
+        "from xo_mcp.docs.library import DocsLibrary\n"
+        f"library = DocsLibrary(Path({str(semantic_index)!r}))\n"
+        "assert library.search('backups', 'restore one file from a backup').results\n"
+        "assert library._state().ranker.semantic().loaded\n"
+    )
+    loaded = _loaded_after(script)
+    assert {"numpy", "xo_mcp.docs.bert", "xo_mcp.docs.semantic"} <= loaded
+    assert _build_only(loaded) == set()

@@ -1,4 +1,8 @@
-"""`make dist` in miniature: a wheel built with the index, installed in a fresh virtualenv, answers offline."""
+"""`make dist` in miniature: a wheel built with the index, installed in a fresh virtualenv, answers offline.
+
+The index is built as `make index` builds it: with its semantic part when the sentence model is installed,
+so the installed wheel (no model package, no build extra) shows that the index carries all search needs.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.docs.helpers import REPO, SHARED_TARBALL, needs_shared_docs, quiet_progress
+from tests.docs.helpers import BUILD_CACHE, REPO, SHARED_TARBALL, needs_shared_docs, quiet_progress
 from xo_mcp.docs.build import build_index
 from xo_mcp.docs.manifest import Manifest
+from xo_mcp.docs.model_files import find_model
 from xo_mcp.docs.sources import TarballSource
 
 pytestmark = [pytest.mark.slow, needs_shared_docs]
@@ -26,7 +31,9 @@ from xo_mcp.docs.library import DocsLibrary
 library = DocsLibrary()
 assert library.index_dir == Path(xo_mcp.__file__).parent / "_docs_index", library.index_dir
 hit = library.search("backups", "backup proxy repository not compatible").results[0]
-print(json.dumps({"source_path": hit.source_path, "prefix": sys.prefix}))
+semantic = library._state().ranker.semantic()
+loaded = bool(semantic and semantic.loaded)
+print(json.dumps({"source_path": hit.source_path, "prefix": sys.prefix, "semantic": loaded}))
 """
 
 
@@ -52,9 +59,8 @@ def installed_venv(tmp_path_factory: pytest.TempPathFactory, manifest: Manifest)
     work = tmp_path_factory.mktemp("wheel")
     checkout = work / "checkout"
     copy_checkout(checkout)
-    build_index(
-        TarballSource(str(SHARED_TARBALL)), checkout / "docs_corpus" / "index", manifest, None, quiet_progress()
-    )
+    index = checkout / "docs_corpus" / "index"
+    build_index(TarballSource(str(SHARED_TARBALL)), index, manifest, BUILD_CACHE, quiet_progress(), find_model())
     subprocess.run([sys.executable, "-m", "build", "--outdir", str(work / "dist"), str(checkout)], check=True)
     wheel = next((work / "dist").glob("*.whl"))
     venv = work / "venv"
@@ -72,6 +78,7 @@ def test_installed_wheel_searches_its_bundled_index(installed_venv: Path, tmp_pa
     assert found.returncode == 0, found.stderr
     assert '"source_path": "xo5/proxy.md"' in found.stdout
     assert str(installed_venv) in found.stdout
+    assert f'"semantic": {"true" if find_model() else "false"}' in found.stdout
 
 
 @pytest.mark.anyio

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import pytest
@@ -10,7 +11,21 @@ from pydantic import TypeAdapter, ValidationError
 
 from xo_mcp import errors
 from xo_mcp.arguments import Fields, XoId, argument_errors, object_id
-from xo_mcp.formatting import cell, count_of, fmt_bytes, fmt_count, inline, lookup, object_table, os_name, page_note
+from xo_mcp.formatting import (
+    cell,
+    count_of,
+    fmt_age,
+    fmt_bytes,
+    fmt_count,
+    fmt_duration,
+    fmt_percent1,
+    fmt_when,
+    inline,
+    lookup,
+    object_table,
+    os_name,
+    page_note,
+)
 from xo_mcp.tools.inventory import VM
 
 GIB = 1024**3
@@ -22,6 +37,27 @@ def test_bytes_are_shown_with_units() -> None:
     assert fmt_bytes(4 * GIB) == "4.0 GiB"
     assert fmt_bytes(3 * 1024 * GIB) == "3.0 TiB"
     assert fmt_bytes(None) == "" and fmt_bytes(True) == ""
+
+
+def test_times_ages_and_durations() -> None:
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert fmt_age(now - timedelta(days=3, hours=5), now) == "3 d ago"
+    assert fmt_age(now - timedelta(hours=5, minutes=59), now) == "5 h ago"
+    assert fmt_age(now - timedelta(minutes=12), now) == "12 min ago"
+    assert fmt_age(now - timedelta(seconds=20), now) == "just now"
+    assert fmt_age(now + timedelta(days=19, hours=2), now) == "in 19 d"
+    assert fmt_when(now - timedelta(days=1), now) == "2026-11-30 12:00 UTC (1 d ago)"
+    assert fmt_when(None, now) is None
+    assert [fmt_duration(s) for s in (0, 42, 60, 303, 3_900, 90_000, 2 * 86_400)] == [
+        "0 s",
+        "42 s",
+        "1 min",
+        "5 min 3 s",
+        "1 h 05 min",
+        "1 d 1 h",
+        "2 d",
+    ]
+    assert fmt_percent1(84.56) == "84.6%" and fmt_percent1(100) == "100.0%"
 
 
 def test_cells_summarise_xo_shapes() -> None:

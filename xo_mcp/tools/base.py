@@ -21,6 +21,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
+from xo_mcp.config import TOOLSETS
 from xo_mcp.credentials import request_credentials
 from xo_mcp.errors import XoMcpError
 from xo_mcp.state import AppState
@@ -71,6 +72,7 @@ class ToolDef:
     fn: ToolFunction
     title: str
     toolset: str
+    """One of `xo_mcp.config.TOOLSETS`: what XO_MCP_TOOLSETS must name for the tool to be exposed."""
     example: dict[str, Any] = field(default_factory=dict)
     """Arguments of a call that answers on any estate (ids excepted): the contract tests make it."""
     name: str = field(init=False)
@@ -80,6 +82,8 @@ class ToolDef:
     """The names the tool accepts (all but the `ctx` context)."""
 
     def __post_init__(self) -> None:
+        if self.toolset not in TOOLSETS:
+            raise ValueError(f"tool {self.fn.__name__}: toolset {self.toolset!r} is not one of {TOOLSETS}")
         hints = typing.get_type_hints(self.fn, include_extras=True)
         model = hints.get("return")
         if not (isinstance(model, type) and issubclass(model, BaseModel) and issubclass(model, Renderable)):
@@ -136,6 +140,8 @@ class ResourceDef:
     title: str
     mime_type: str
     fn: Callable[..., Awaitable[str]]
+    toolset: str
+    """Offered only when this toolset is exposed, like its module's tools."""
 
 
 def tool(

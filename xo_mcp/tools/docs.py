@@ -96,5 +96,6 @@ RESOURCES = (
         title="XO documentation page",
         mime_type="text/markdown",
         fn=documentation_page,
+        toolset="docs",
     ),
 )

@@ -30,18 +30,19 @@ from typing import Annotated, Any
 import anyio
 from pydantic import BaseModel, Field
 
-from xo_mcp.arguments import ObjectKind, XoId, optional_object_id
+from xo_mcp.arguments import XoId, object_id
 from xo_mcp.client import XoClient, XoUser
 from xo_mcp.coerce import JsonObject, as_dict, as_dicts, as_list, as_number, as_str
 from xo_mcp.docs.results import DocLink
 from xo_mcp.errors import XoForbidden, XoMcpError, XoNotFound
-from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, inline
+from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, fmt_percent1, inline
 from xo_mcp.state import AppState
 from xo_mcp.tools import health_checks as rules
 from xo_mcp.tools.alarms import ALARM_FIELDS, AlarmLine, named_alarm_lines, render_alarm
 from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, gather, run_sync, tool
 from xo_mcp.tools.health_checks import SHOWN, Capped, Finding
-from xo_mcp.tools.inventory import HOST, POOL
+from xo_mcp.tools.inventory import HOST, POOL, VM
+from xo_mcp.tools.objects import KINDS as OBJECT_KINDS
 from xo_mcp.tools.rules import SR_CRITICAL_PERCENT, SR_WARNING_PERCENT, sr_is_writable
 
 DOCS_TOPIC = "manage"
@@ -158,9 +159,7 @@ class HealthReport(Answer):
 
 
 @tool(title="Health report", toolset="health")
-async def get_health_report(
-    ctx: XoContext, pool_id: Annotated[XoId | None, optional_object_id(POOL)] = None
-) -> HealthReport:
+async def get_health_report(ctx: XoContext, pool_id: Annotated[XoId | None, object_id(POOL)] = None) -> HealthReport:
     """Is anything wrong? Every check of XO 5's Health view with XO's own rules: SRs over 80/90 %, local or
     missing default SRs, unhealthy VDI chains, orphan VDIs, VDIs left on a control domain, old and orphaned
     snapshots, VMs with too many snapshots, duplicated MACs, guest tools, alarms; plus hosts needing a reboot
@@ -410,9 +409,7 @@ async def _patches(client: XoClient, hosts: list[JsonObject]) -> HostPatches:
     async def query(host_id: str) -> None:
         async with limiter:
             try:
-                rows = await client.list_objects(
-                    "missing_patches", fields=["name"], parent=XoId(host_id, HOST), endpoint="missing patches"
-                )
+                rows = await client.get_list(XoId(host_id, HOST), "missing_patches", endpoint="missing patches")
             except XoMcpError as exc:
                 result.failures[host_id] = exc.message
                 return
@@ -490,7 +487,7 @@ async def _objects_by_id(
 
 
 async def _each_by_id(client: XoClient, collection: str, ids: list[str]) -> dict[str, JsonObject]:
-    kind = ObjectKind(noun=collection, type_word=collection, collection=collection, lister="list_objects")
+    kind = VM if collection == "vms" else OBJECT_KINDS[collection].object_kind
     found: dict[str, JsonObject] = {}
 
     async def read(object_id: str) -> None:
@@ -568,7 +565,7 @@ class Checks:
                 Finding(
                     id=row.id,
                     name=row.name,
-                    detail=f"{row.percent:.1f}%, {fmt_bytes(row.used)} of {fmt_bytes(row.size)}",
+                    detail=f"{fmt_percent1(row.percent)}, {fmt_bytes(row.used)} of {fmt_bytes(row.size)}",
                     related=[row.host_id] if row.host_id else None,
                 )
                 for row in flagged

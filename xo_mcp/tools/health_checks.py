@@ -13,11 +13,13 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
 from xo_mcp.coerce import JsonObject, as_dict, as_list, as_number, as_str
+from xo_mcp.formatting import fmt_age
 from xo_mcp.tools.rules import SrLevel, sr_is_writable, sr_level, sr_usage_percent
 
 T = TypeVar("T")
@@ -247,12 +249,9 @@ class Snapshots:
         self.old.add(Finding(id=snapshot_id, name=name, detail=age), rank=taken)
 
     def _age(self, taken: float | None) -> str | None:
-        return f"{fmt_days(self.now_s - taken)} old" if taken is not None else None
-
-
-def fmt_days(seconds: float) -> str:
-    days = int(seconds // DAY_S)
-    return f"{days:,} d" if days else "< 1 d"
+        if taken is None:
+            return None
+        return fmt_age(datetime.fromtimestamp(taken, UTC), datetime.fromtimestamp(self.now_s, UTC))
 
 
 # VMs (§6: Too many snapshots, Guest tools) ----------------------------------------------------------------

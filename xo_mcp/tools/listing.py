@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +22,16 @@ class ListSpec:
     default_fields: tuple[str, ...]
     narrow_hint: str
     pageable: bool
+    plural_noun: str | None = None
+    """When the plural is not the noun + `s` (`backup repositories`)."""
+    query: tuple[tuple[str, str], ...] = ()
+    """Parameters the collection needs beside fields/filter/limit (archives: `backup-repository=*`)."""
+    endpoint: str | None = None
+    """How a 404 names this collection when an older XO may lack it (None: every XO has it)."""
 
     @property
     def plural(self) -> str:
-        return self.noun + "s"
+        return self.plural_noun or self.noun + "s"
 
 
 class ObjectList(Answer):
@@ -42,6 +49,8 @@ class ObjectList(Answer):
     _spec: ListSpec = PrivateAttr()
     _fields: list[str] = PrivateAttr()
     _filter: str | None = PrivateAttr(default=None)
+    _shown: Sequence[dict[str, Any]] | None = PrivateAttr(default=None)
+    """The rows as the text shows them (names for ids, readable times), when they differ from `items`."""
 
     def render(self) -> str:
         spec = self._spec
@@ -64,7 +73,7 @@ class ObjectList(Answer):
                 "(names are case-sensitive, e.g. name_label, power_state, CPUs.max)."
             )
         if self.items:
-            lines.append(object_table(self.items, self._fields))
+            lines.append(object_table(self._shown if self._shown is not None else self.items, self._fields))
         return "\n".join(lines)
 
 
@@ -80,17 +89,16 @@ async def list_page(
     names = list(fields) if fields else ["id", *(name for name in spec.default_fields if name != "id")]
     items: list[JsonObject] = []
     seen = 0
-
-    async def page() -> None:
-        nonlocal seen
-        # XO has no offset: ask for one object past the page so "more available" is known without counting.
-        async for item in client.iter_objects(spec.collection, fields=names, filter=filter, limit=offset + limit + 1):
-            seen += 1
-            if offset < seen <= offset + limit:
-                item.pop("href", None)
-                items.append(item)
-
-    await page()
+    # XO has no offset: ask for one object past the page so "more available" is known without counting.
+    query = dict(spec.query)
+    stream = client.iter_objects(
+        spec.collection, fields=names, filter=filter, limit=offset + limit + 1, query=query, endpoint=spec.endpoint
+    )
+    async for item in stream:
+        seen += 1
+        if offset < seen <= offset + limit:
+            item.pop("href", None)
+            items.append(item)
     # After the page, not beside it: when the page fails, a concurrent request would be cancelled mid-flight
     # for nothing (and who the user is, cached per credentials, rarely costs a request).
     viewer = await limited_view(client)
@@ -98,7 +106,7 @@ async def list_page(
     total = seen
     if more or (offset and not items):
         # The exact total, at any size: XO streams one bare href per match (about 50 bytes each).
-        total = await client.count(spec.collection, filter=filter)
+        total = await client.count(spec.collection, filter=filter, query=query, endpoint=spec.endpoint)
     result = ObjectList(
         items=items,
         returned=len(items),

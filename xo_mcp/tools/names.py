@@ -25,13 +25,19 @@ COLLECTION_OF_TYPE = {
 _IDS_PER_REQUEST = 100
 
 
-async def names_of(client: XoClient, collection: str, ids: Iterable[str]) -> dict[str, str]:
-    """`{id: name_label}` for the objects of ``collection`` with those ids that XO knows (and the user may read)."""
+async def names_of(
+    client: XoClient, collection: str, ids: Iterable[str], *, label: str = "name_label"
+) -> dict[str, str]:
+    """`{id: name}` for the objects of ``collection`` with those ids that XO knows (and the user may read).
+
+    ``label`` is the property that names the collection's objects: `name_label` for XAPI objects, `name` for
+    XO's own (backup jobs, repositories, roles), `email` for users, `label` for servers.
+    """
     wanted = sorted({object_id for object_id in ids if object_id})
     names: dict[str, str] = {}
     for start in range(0, len(wanted), _IDS_PER_REQUEST):
         chunk = wanted[start : start + _IDS_PER_REQUEST]
         terms = " ".join(f'"{object_id}"' for object_id in chunk)
-        rows = await client.list_objects(collection, fields=["id", "name_label"], filter=f"id:|({terms})")
-        names.update((row["id"], as_str(row.get("name_label")) or row["id"]) for row in rows if as_str(row.get("id")))
+        rows = await client.list_objects(collection, fields=["id", label], filter=f"id:|({terms})")
+        names.update((row["id"], as_str(row.get(label)) or row["id"]) for row in rows if as_str(row.get("id")))
     return names

@@ -11,6 +11,7 @@ from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_bool, as_dict, as_int, as_list, as_str, seconds_to_datetime, utc_text
 from xo_mcp.formatting import fmt_bytes, inline, os_name
 from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, alarm_line, newest, render_alarm
+from xo_mcp.tools.backups import VmProtectionLine, vm_protection_line
 from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, tool
 from xo_mcp.tools.inventory import VM
 from xo_mcp.tools.names import names_of
@@ -55,6 +56,7 @@ class VmDetails(Answer):
     started: str | None = None
     alarms: list[AlarmLine] = Field(default=[], description="the newest active alarms")
     alarms_total: int | None = Field(default=None, description="every active alarm of the VM; absent when unknown")
+    backups: VmProtectionLine | None = Field(default=None, description="its protection, as XO's VM dashboard says")
     notes: list[str] = Field(default=[], description="parts that could not be fetched")
 
     def render(self) -> str:
@@ -92,7 +94,8 @@ class VmDetails(Answer):
         if self.started:
             lines.append(f"Running since {self.started}")
         lines.append(self._alarms_line())
-        lines.extend(f"Note: {note}" for note in self.notes if not note.startswith(("disks ", "alarms ")))
+        lines.append(self.backups.render() if self.backups else f"Backups: unknown ({self._reason('backups')})")
+        lines.extend(f"Note: {note}" for note in self.notes if not note.startswith(("disks ", "alarms ", "backups ")))
         return "\n".join(lines)
 
     def _disks_line(self) -> str:
@@ -127,7 +130,8 @@ class VmDetails(Answer):
 @tool(title="VM details")
 async def get_vm_details(ctx: XoContext, vm_id: Annotated[XoId, object_id(VM)]) -> VmDetails:
     """Details of one VM: power state, host and pool, vCPUs, memory (bytes), OS, IP addresses, guest tools,
-    disks with sizes and SRs, network interfaces, tags, snapshots and its active alarms.
+    disks with sizes and SRs, network interfaces, tags, snapshots, its active alarms and its backups
+    (protected or not, jobs, last runs, last backup and replication).
 
     Use it to answer "what is wrong with VM X?" or "tell me about VM X". Find the id with
     list_vms(filter="name_label:X").
@@ -142,8 +146,11 @@ async def get_vm_details(ctx: XoContext, vm_id: Annotated[XoId, object_id(VM)]) 
     pool = parts.add("pool", _named(client, "pools", pool_id)) if pool_id else None
     disks = parts.add("disks", _disks(client, vm_id))
     alarms = parts.add("alarms", newest(client.iter_objects("alarms", fields=ALARM_FIELDS, parent=vm_id), MAX_ALARMS))
+    backups = parts.add("backups", vm_protection_line(client, vm_id, vm))
     await parts.gather()
-    return _details(vm_id, vm, host, pool, disks, alarms, parts.notes())
+    details = _details(vm_id, vm, host, pool, disks, alarms, parts.notes())
+    details.backups = backups.value
+    return details
 
 
 async def _named(client: XoClient, collection: str, object_id: str) -> NamedRef:
