@@ -19,6 +19,7 @@ from bench import (
     fig_backups,
     fig_concurrency,
     fig_docs,
+    fig_health,
     fig_http,
     fig_overhead,
     fig_questions,
@@ -36,7 +37,7 @@ from bench.sim import Sim, simulator
 from bench.sizes import Tokenizer
 from bench.truth import read_truth
 
-FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
+FIGURES = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("9", fig_simulator),
             ("10", fig_http),
             ("11", fig_backups),
+            ("12", fig_health),
         )
     }
     anyio.run(_run_all, bench, only)
@@ -189,6 +191,13 @@ async def _run_all(bench: Bench, only: set[str]) -> None:
             return simulator(vms, seed=bench.seed, spec=spec, extra=extra)
 
         await _figure(bench, "figure 11 (backups)", fig_backups.run, bench, start_with)
+    if "12" in only:
+
+        def start_live(vms: int) -> contextlib.AbstractContextManager[Sim]:
+            # Snapshot ages and the 7-day backup window are measured against the wall clock.
+            return simulator(vms, seed=bench.seed, spec=spec, extra=("--now", "now"))
+
+        await _figure(bench, "figure 12 (health report)", fig_health.run, bench, start_live)
 
 
 if __name__ == "__main__":

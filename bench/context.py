@@ -34,6 +34,11 @@ class Plan:
     http_clients: int = 50
     http_calls_per_client: int = 100
     http_inventory_vms: int = 200
+    health_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
+    health_reps: int = 3
+    health_official_sizes: tuple[int, ...] = (1_000, 10_000)
+    """Sizes where the official server answers "is anything wrong?" too (its answers at 100 000 VMs are tens
+    of megabytes: the tokens are counted at the smaller sizes)."""
 
     @classmethod
     def quick(cls) -> Plan:
@@ -48,6 +53,9 @@ class Plan:
             docs_searches=20,
             http_clients=10,
             http_calls_per_client=20,
+            health_sizes=(1_000, 10_000),
+            health_reps=1,
+            health_official_sizes=(1_000,),
         )
 
 

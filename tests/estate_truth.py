@@ -682,6 +682,61 @@ def pools_without_default_sr(inventory: Inventory, pool_id: str | None = None) -
     ]
 
 
+def _vdi_chains(inventory: Inventory, pool_id: str | None) -> tuple[dict[str, JsonObject], dict[str, int]]:
+    """The VDIs and VDI snapshots the REST API lists (in the pool), and how many of them name each parent."""
+    listed = {
+        vdi_id: vdi
+        for vdi_id, vdi in [*inventory.vdis.items(), *inventory.vdi_snapshots.items()]
+        if _in_pool(vdi, pool_id)
+    }
+    children: dict[str, int] = {}
+    for vdi in listed.values():
+        if vdi.get("parent"):
+            children[vdi["parent"]] = children.get(vdi["parent"], 0) + 1
+    return listed, children
+
+
+def _chain_leaves(inventory: Inventory, pool_id: str | None) -> list[str]:
+    """§6 Unhealthy VDIs: XO walks from each managed non-snapshot VDI of each writable SR."""
+    return [
+        vdi_id
+        for vdi_id, vdi in inventory.vdis.items()
+        if _in_pool(vdi, pool_id) and vdi.get("$SR") in inventory.srs and _writable(inventory.srs[vdi["$SR"]])
+    ]
+
+
+def _walk_listed(listed: dict[str, JsonObject], start: str) -> tuple[list[str], str | None]:
+    """The listed nodes of a chain from ``start`` up, and the first parent that is not listed (None at the top)."""
+    nodes: list[str] = []
+    node: str | None = start
+    while node is not None and node in listed and node not in nodes:
+        nodes.append(node)
+        node = listed[node].get("parent")
+    return nodes, node if node not in nodes else None
+
+
+def unhealthy_vdi_chains(inventory: Inventory, pool_id: str | None = None) -> dict[str, int]:
+    """§6 Unhealthy VDIs as far as the REST API shows them: from each managed non-snapshot VDI on a writable SR, walk
+    up `parent` through the VDIs and VDI snapshots the REST API lists; each node with exactly one listed child counts
+    1; a parent the REST API does not list (a base copy, `sr.VDIs` only) ends the walk uncounted. VDI id -> count,
+    for counts above 0."""
+    listed, children = _vdi_chains(inventory, pool_id)
+    found = {}
+    for vdi_id in _chain_leaves(inventory, pool_id):
+        nodes, _ = _walk_listed(listed, vdi_id)
+        length = sum(children.get(node) == 1 for node in nodes)
+        if length:
+            found[vdi_id] = length
+    return found
+
+
+def vdis_with_unlisted_chain(inventory: Inventory, pool_id: str | None = None) -> list[str]:
+    """§6 Unhealthy VDIs: the VDIs whose walk (above) reaches a parent the REST API does not list, so that XO's own
+    check (over every XAPI VDI) may judge their chain otherwise."""
+    listed, _ = _vdi_chains(inventory, pool_id)
+    return [vdi_id for vdi_id in _chain_leaves(inventory, pool_id) if _walk_listed(listed, vdi_id)[1] is not None]
+
+
 def orphan_vdis(inventory: Inventory, pool_id: str | None = None) -> list[str]:
     """§6 Orphan VDIs: VDIs and VDI snapshots with no VBD, type system/user/ephemeral, size ≠ 0, not named `PVS
     cache VDI` twice,

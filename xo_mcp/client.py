@@ -146,10 +146,8 @@ class XoClient:
         path = _collection_path(collection, parent)
         params = _query(fields, filter, limit) | dict(query or {}) | {"ndjson": "true"}
         async for block in self._ndjson_blocks(path, params, target=parent, endpoint=endpoint, filter_text=filter):
-            # One scan per block: lines of a block without any secret marker are not looked at again.
-            suspect = may_hold_secrets(block)
-            for line in block.splitlines():
-                if line.strip() and isinstance(item := _parse_line(line, path, suspect=suspect), dict):
+            for item in _parse_block(block, path):
+                if isinstance(item, dict):
                     yield item
 
     async def count(
@@ -522,6 +520,25 @@ def _query(fields: Sequence[str], filter: str | None, limit: int | None) -> dict
     if limit is not None:
         params["limit"] = str(limit)
     return params
+
+
+def _parse_block(block: bytes, path: str) -> list[Any]:
+    """The values of a block of NDJSON lines, parsed as one JSON array: one parser call per block instead of one
+    per line (which costs several times more at 100 000 lines).
+
+    One scan per block for secret markers: a block that has some is parsed line by line, each line that may
+    hold a secret scrubbed. A block that does not give exactly one value per line is parsed line by line too,
+    so that a bad line fails as it would alone."""
+    lines = [line for line in block.splitlines() if line.strip()]
+    if may_hold_secrets(block):
+        return [_parse_line(line, path) for line in lines]
+    try:
+        values = json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(lines):
+        return [_parse_line(line, path, suspect=False) for line in lines]
+    return values
 
 
 def _parse_line(line: bytes, path: str, *, suspect: bool = True) -> Any:

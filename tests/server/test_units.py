@@ -146,3 +146,13 @@ def test_error_wording_per_status() -> None:
     empty = errors.from_response(502, b"<html>bad gateway</html>")
     assert "HTTP 502" in empty.message
     assert len(errors.from_response(500, body("x" * 5000)).message) <= errors.MAX_MESSAGE_CHARS
+
+
+def test_ndjson_blocks_parse_as_one_array_and_bad_lines_still_fail() -> None:
+    from xo_mcp.client import _parse_block
+
+    assert _parse_block(b'{"a":1}\n\n"x"\n{"b":[2]}\n', "/vms") == [{"a": 1}, "x", {"b": [2]}]
+    # Two broken lines that would join into one valid value are still refused, as each would be alone.
+    for block in (b'{"a":1}\n[1\n2]\n', b'{"a":1}\n1,2\n', b"{oops}\n"):
+        with pytest.raises(errors.XoApiError, match="not valid JSON"):
+            _parse_block(block, "/vms")

@@ -133,6 +133,10 @@ def pick(obj: JsonObject, fields: list[str]) -> JsonObject:
     return result
 
 
+def _is_plain(field: str) -> bool:
+    return "." not in field and "[" not in field and field not in {"__proto__", "constructor", "prototype"}
+
+
 def make_projector(fields: str | None, href_base: str) -> Callable[[str, JsonObject], str | JsonObject]:
     """How each object of a collection answer is shown: href string, all properties, or picked fields."""
     if fields is None:
@@ -144,6 +148,16 @@ def make_projector(fields: str | None, href_base: str) -> Callable[[str, JsonObj
 
         return everything
     names = fields.split(",")
+    if all(_is_plain(name) for name in names):
+        # Top-level keys only (no `.` or `[`, so never a path): `pick` reduces to copying the keys present, in
+        # the order asked. A shortcut with the same result, for the collections of 100 000 objects.
+
+        def plain(object_id: str, obj: JsonObject) -> JsonObject:
+            result = {name: obj[name] for name in names if name in obj}
+            result["href"] = f"{href_base}/{object_id}"
+            return result
+
+        return plain
 
     def picked(object_id: str, obj: JsonObject) -> JsonObject:
         result = pick(obj, names)

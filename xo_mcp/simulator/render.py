@@ -18,8 +18,12 @@ def pretty_json(value: Any) -> bytes:
     return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""`json.dumps` with these settings, built once (it builds an encoder per call): every NDJSON line goes through it."""
+
+
 def compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def pretty_array_chunks(items: Iterable[Any]) -> Iterator[str]:

@@ -15,6 +15,7 @@ from xo_mcp.tools import (
     connection,
     dashboard,
     docs,
+    health,
     hosts,
     inventory,
     objects,
@@ -38,6 +39,7 @@ MODULES: tuple[ModuleType, ...] = (
     tasks,
     snapshots,
     hosts,
+    health,
     objects,
     docs,
 )
