@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import textwrap
+import time
 from typing import Any
 
 import anyio
@@ -28,7 +29,10 @@ def main(argv: list[str]) -> int:
     from xo_mcp.simulator.runner import run_simulator
     from xo_mcp.simulator.state import SimulatorState
 
-    inventory = generate_inventory(seed=options.seed, pools=options.pools, hosts_per_pool=3, vms=options.vms)
+    # Today's clock: backup runs, snapshots and alarms are as recent as in a live estate.
+    inventory = generate_inventory(
+        seed=options.seed, pools=options.pools, hosts_per_pool=3, vms=options.vms, now=time.time()
+    )
     with run_simulator(SimulatorState(inventory=inventory)) as sim:
         print(f"Simulated Xen Orchestra at {sim.url} ({options.vms} VMs, {options.pools} pools)\n")
         env = {**os.environ, "XO_URL": sim.url, "XO_TOKEN": sim.admin_token}
@@ -61,6 +65,12 @@ async def _walk_through(server: StdioServerParameters) -> None:
         vm_id = _first_id(running)
         if vm_id:
             await _ask(client, "Tell me about that VM", "get_vm_details", {"vm_id": vm_id})
+        await _ask(client, "Is anything wrong with my infrastructure?", "get_health_report", {})
+        await _ask(client, "Are my backups OK, and which VMs are not protected?", "get_backup_status", {})
+        await _ask(
+            client, "Why did backups fail last night?", "list_backup_runs", {"status": "failure", "since_hours": 24}
+        )
+        await _ask(client, "Which storage is almost full?", "list_srs", {"limit": 5})
         await _ask(client, "What if I ask for a VM that does not exist?", "get_vm_details", {"vm_id": "no-such-vm"})
         await _ask(
             client,

@@ -13,13 +13,15 @@ Give me an overview of my Xen Orchestra infrastructure.
 
 1. Call get_infrastructure_summary for the counts of pools, hosts and VMs.
 2. For each pool (list_pools gives the ids), call get_pool_dashboard and note hosts that are halted or
-   disabled, storage repositories above 80% used, high RAM/CPU consumers, alarms and missing patches.
+   disabled, storage repositories above 80% used, high RAM/CPU consumers, alarms and missing patches.{health}
 3. If something looks wrong, drill down with list_hosts, list_vms (filters such as power_state:Halted)
    or get_vm_details.
 
 Answer with a short health report: the totals first, then one line per pool, then the problems found,
 most urgent first, each with the object's name. Sizes are in bytes in the data; give them in GiB/TiB.
 """
+HEALTH_STEP = "\n   Call get_health_report once for XO's Health checklist over the whole estate."
+BACKUP_STEP = "\n   Call get_backup_status for failed backup jobs and unprotected VMs."
 
 
 OVERVIEW_TOOLS = frozenset(
@@ -32,6 +34,11 @@ def register(mcp: MCPServer[AppState], tools: Set[str]) -> None:
     """Register the prompts whose steps the exposed ``tools`` can carry out."""
     if not tools >= OVERVIEW_TOOLS:
         return
+    # The optional steps are said only when their tools are exposed (XO_MCP_TOOLSETS).
+    extra = (HEALTH_STEP if "get_health_report" in tools else "") + (
+        BACKUP_STEP if "get_backup_status" in tools else ""
+    )
+    text = OVERVIEW.format(health=extra)
 
     @mcp.prompt(
         name="infrastructure-overview",
@@ -39,4 +46,4 @@ def register(mcp: MCPServer[AppState], tools: Set[str]) -> None:
         description="Overview of the Xen Orchestra infrastructure: totals, per-pool health and problems found.",
     )
     def infrastructure_overview() -> str:
-        return OVERVIEW
+        return text

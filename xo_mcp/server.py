@@ -46,6 +46,9 @@ _XO_GUIDE: tuple[tuple[str, frozenset[str]], ...] = (
     ),
 )
 _ROUTES = (
+    ("get_health_report", "is anything wrong? XO's Health checklist in one call"),
+    ("get_backup_status", "are backups OK, which VMs are unprotected"),
+    ("list_backup_runs", "why a backup failed"),
     ("list_srs", "storage use"),
     ("list_alarms", "active alarms"),
     ("list_tasks", "failed or running tasks"),
