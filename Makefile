@@ -9,7 +9,7 @@ DOCS_SOURCE ?= $(or $(XO_DOCS_SOURCE),$(wildcard ../shared/xo-docs.tar.gz))
 INDEX_STAMP := docs_corpus/index/.built
 MODEL_VERSION := 0.1.0
 
-.PHONY: install lint typecheck pytest test index dist demo run bench clean
+.PHONY: install lint typecheck pytest test-index test index dist demo run bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# One worker per core: the suite is about 2 000 independent tests (servers on free ports, no shared state).
 pytest: $(STAMP)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
-test: lint typecheck pytest
+# The shipped index is built once before the tests when its sources are at hand: its sentence vectors land
+# in the build cache, and the test workers reuse them instead of each embedding every section.
+test-index: $(STAMP)
+	$(if $(DOCS_SOURCE),@test -f $(INDEX_STAMP) || $(MAKE) --no-print-directory index,@true)
+
+test: lint typecheck test-index pytest
 
 index: $(STAMP)
 	$(PY) build_index.py $(if $(DOCS_SOURCE),--source $(DOCS_SOURCE))
