@@ -6,7 +6,6 @@ The lines are shared by every answer that mentions alarms (VM details, pool dash
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import AsyncIterable, Iterable, Sequence
@@ -19,8 +18,9 @@ from xo_mcp.arguments import Filter, Offset, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime, utc_text
 from xo_mcp.errors import XoMcpError
-from xo_mcp.formatting import fmt_age, inline, page_note
-from xo_mcp.tools.base import Answer, XoContext, app_state, tool
+from xo_mcp.formatting import fmt_age, inline
+from xo_mcp.tools.base import XoContext, app_state, tool
+from xo_mcp.tools.listing import Page, first_by
 from xo_mcp.tools.names import COLLECTION_OF_TYPE, names_of
 
 ALARM_FIELDS = ("id", "name", "time", "body", "object", "$pool")
@@ -82,17 +82,7 @@ async def name_alarm_objects(client: XoClient, lines: Sequence[AlarmLine]) -> No
 
 async def newest(alarms: AsyncIterable[JsonObject], count: int) -> tuple[list[JsonObject], int]:
     """The ``count`` newest alarms of a stream and how many there were, holding only ``count`` at a time."""
-    total = 0
-    kept: list[tuple[float, int, JsonObject]] = []
-    async for alarm in alarms:
-        total += 1
-        # Same time: XO's order (the earlier listed first).
-        entry = (as_number(alarm.get("time")) or 0.0, -total, alarm)
-        if len(kept) < count:
-            heapq.heappush(kept, entry)
-        else:
-            heapq.heappushpop(kept, entry)
-    return [alarm for _, _, alarm in sorted(kept, reverse=True)], total
+    return await first_by(alarms, count, lambda alarm: as_number(alarm.get("time")) or 0.0)
 
 
 def render_alarm(alarm: AlarmLine, *, subject_id: str | None = None) -> str:
@@ -123,26 +113,13 @@ class ListedAlarm(AlarmLine):
     pool: str | None = None
 
 
-class AlarmList(Answer):
+class AlarmList(Page):
     items: list[ListedAlarm]
-    returned: int
-    total: int
-    offset: int = 0
-    truncated: bool
-    next_offset: int | None = None
 
     _filter: str | None = PrivateAttr(default=None)
 
     def render(self) -> str:
-        note = page_note(
-            singular="active alarm",
-            plural="active alarms",
-            returned=self.returned,
-            offset=self.offset,
-            total=self.total,
-            truncated=self.truncated,
-            narrow_hint=None if self._filter else ALARMS_NARROW_HINT,
-        )
+        note = self.note("active alarm", "active alarms", None if self._filter else ALARMS_NARROW_HINT)
         lines = [f"Filter `{self._filter}`: {note}" if self._filter else note]
         if self.items:
             lines[0] += " Newest first."
@@ -176,14 +153,9 @@ async def list_alarms(
     items = [_listed(alarm, now) for alarm in page]
     await name_alarm_objects(client, items)
     await _name_pools(client, items)
-    more = offset + len(items) < total
     result = AlarmList(
         items=items,
-        returned=len(items),
-        total=total,
-        offset=offset,
-        truncated=more,
-        next_offset=offset + len(items) if more else None,
+        **Page.of(returned=len(items), total=total, offset=offset),
     )
     result._filter = filter
     return result

@@ -53,9 +53,10 @@ from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime, utc_text
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoMcpError, XoNotFound
-from xo_mcp.formatting import count_of, fmt_count, fmt_duration, fmt_when, inline, page_note
+from xo_mcp.formatting import count_of, fmt_count, fmt_duration, fmt_when, inline
 from xo_mcp.tools.base import Answer, NamedRef, XoContext, app_state, gather, run_sync, tool
 from xo_mcp.tools.inventory import POOL, VM
+from xo_mcp.tools.listing import Page
 from xo_mcp.tools.names import names_of
 from xo_mcp.value_matcher import explicit_ids
 from xo_mcp.xo_filters import all_of, exactly, quoted
@@ -598,25 +599,19 @@ class BackupJobItem(BaseModel):
     last_run: RunBrief | None = None
 
 
-class BackupJobList(Answer):
+JOBS_NARROW_HINT = "a filter such as `type:backup`, `mode:delta` or `name:prod*`"
+
+
+class BackupJobList(Page):
     items: list[BackupJobItem]
-    returned: int
-    total: int
-    offset: int = 0
-    truncated: bool
-    next_offset: int | None = None
     notes: list[str] = []
     filter: str | None = None
 
     def render(self) -> str:
-        note = page_note(
-            singular="backup job",
-            plural="backup jobs",
-            returned=self.returned,
-            offset=self.offset,
-            total=self.total,
-            truncated=self.truncated,
-            narrow_hint=None if self.filter else "a filter such as `type:backup`, `mode:delta` or `name:prod*`",
+        note = self.note(
+            "backup job",
+            "backup jobs",
+            None if self.filter else "a filter such as `type:backup`, `mode:delta` or `name:prod*`",
         )
         lines = [f"Filter `{self.filter}`: {note}" if self.filter else note]
         for job in self.items:
@@ -733,11 +728,7 @@ async def backup_jobs_page(client: XoClient, *, filter: str | None, limit: int, 
     ]
     return BackupJobList(
         items=items,
-        returned=len(items),
-        total=total,
-        offset=offset,
-        truncated=more,
-        next_offset=offset + len(items) if more else None,
+        **Page.of(returned=len(items), total=total, offset=offset),
         notes=notes,
         filter=filter,
     )
@@ -843,13 +834,8 @@ class RunItem(BaseModel):
     deep: bool = Field(default=False, description="the log's tree is deeper than XO writes; the rest was not read")
 
 
-class BackupRunList(Answer):
+class BackupRunList(Page):
     items: list[RunItem]
-    returned: int
-    total: int
-    offset: int = 0
-    truncated: bool
-    next_offset: int | None = None
     docs: list[DocRef] = Field(default=[], description="documentation sections explaining the errors")
     vm: NamedRef | None = None
     job: NamedRef | None = None
@@ -866,15 +852,7 @@ class BackupRunList(Answer):
             scope.append(f"status {self.status}")
         if self.since:
             scope.append(f"since {self.since}")
-        note = page_note(
-            singular="backup run",
-            plural="backup runs",
-            returned=self.returned,
-            offset=self.offset,
-            total=self.total,
-            truncated=self.truncated,
-            narrow_hint=None if scope else "job_id, vm_id, status or since_hours",
-        )
+        note = self.note("backup run", "backup runs", None if scope else "job_id, vm_id, status or since_hours")
         lines = [(f"Runs of {', '.join(scope)}, newest first: " if scope else "Newest first: ") + note]
         for run in self.items:
             lines.extend(_run_lines(run))
@@ -975,7 +953,6 @@ async def backup_runs_page(
             complete = False  # older windows hold more: XO counts them
             break
     page = rows[offset : offset + limit]
-    more = len(rows) > offset + limit
     if complete:
         total = len(rows)
     else:
@@ -984,11 +961,7 @@ async def backup_runs_page(
     runs = [read_tree(trees[row.id], row) if row.id in trees else RunTree(row=row) for row in page]
     answer = BackupRunList(
         items=[],
-        returned=len(page),
-        total=max(total, len(rows)),
-        offset=offset,
-        truncated=more,
-        next_offset=offset + len(page) if more else None,
+        **Page.of(returned=len(page), total=max(total, len(rows)), offset=offset),
         vm=vm,
         job=job,
         status=status,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import AsyncIterable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field, PrivateAttr
 
@@ -34,15 +35,65 @@ class ListSpec:
         return self.plural_noun or self.noun + "s"
 
 
-class ObjectList(Answer):
+class Page(Answer):
+    """A page of a list: how many it holds, the exact total, and where the next page starts."""
+
+    returned: int
+    total: int = Field(description="everything matching, not only this page")
+    offset: int = 0
+    truncated: bool = Field(description="true when more match than were returned")
+    next_offset: int | None = None
+
+    @staticmethod
+    def of(*, returned: int, total: int, offset: int) -> dict[str, Any]:
+        """The paging fields of a page of ``returned`` items starting at ``offset`` among ``total``."""
+        more = offset + returned < total
+        return {
+            "returned": returned,
+            "total": total,
+            "offset": offset,
+            "truncated": more,
+            "next_offset": offset + returned if more else None,
+        }
+
+    def note(self, singular: str, plural: str, narrow_hint: str | None, *, pageable: bool = True) -> str:
+        """The line saying which part of the list this is (see `page_note`)."""
+        return page_note(
+            singular=singular,
+            plural=plural,
+            returned=self.returned,
+            offset=self.offset,
+            total=self.total,
+            truncated=self.truncated,
+            narrow_hint=narrow_hint,
+            pageable=pageable,
+        )
+
+
+K = TypeVar("K")
+
+
+async def first_by(
+    stream: AsyncIterable[JsonObject], count: int, key: Callable[[JsonObject], K]
+) -> tuple[list[JsonObject], int]:
+    """The ``count`` objects of a stream with the greatest ``key`` (XO's order on ties), greatest first, and
+    how many the stream held: only ``count`` are ever kept, whatever its size."""
+    total = 0
+    kept: list[tuple[K, int, JsonObject]] = []
+    async for item in stream:
+        total += 1
+        entry = (key(item), -total, item)  # on a tie, the earlier listed wins
+        if len(kept) < count:
+            heapq.heappush(kept, entry)
+        elif count:
+            heapq.heappushpop(kept, entry)
+    return [item for *_, item in sorted(kept, key=lambda entry: entry[:2], reverse=True)], total
+
+
+class ObjectList(Page):
     """A page of XO objects, each with its id and the requested fields (sizes in bytes)."""
 
     items: list[dict[str, Any]]
-    returned: int
-    total: int = Field(description="objects matching the filter")
-    offset: int = 0
-    truncated: bool = Field(description="true when more objects match than were returned")
-    next_offset: int | None = None
     missing_fields: list[str] | None = Field(default=None, description="requested fields present on no object")
     visible_to: str | None = Field(default=None, description="the non-admin XO user whose ACLs limit this list")
 
@@ -54,16 +105,7 @@ class ObjectList(Answer):
 
     def render(self) -> str:
         spec = self._spec
-        note = page_note(
-            singular=spec.noun,
-            plural=spec.plural,
-            returned=self.returned,
-            offset=self.offset,
-            total=self.total,
-            truncated=self.truncated,
-            narrow_hint=None if self._filter else spec.narrow_hint,
-            pageable=spec.pageable,
-        )
+        note = self.note(spec.noun, spec.plural, None if self._filter else spec.narrow_hint, pageable=spec.pageable)
         lines = [f"Filter `{self._filter}`: {note}" if self._filter else note]
         if self.visible_to:
             lines.append(f"As visible to {inline(self.visible_to)}: XO lists only what this user's ACLs allow.")
@@ -109,11 +151,7 @@ async def list_page(
         total = await client.count(spec.collection, filter=filter, query=query, endpoint=spec.endpoint)
     result = ObjectList(
         items=items,
-        returned=len(items),
-        total=total,
-        offset=offset,
-        truncated=more,
-        next_offset=offset + len(items) if more else None,
+        **Page.of(returned=len(items), total=total, offset=offset),
         missing_fields=_missing_fields(items, names) or None,
         visible_to=viewer,
     )

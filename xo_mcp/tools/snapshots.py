@@ -3,7 +3,6 @@ job that made them (CONTRACT-2 §6: VM-snapshot `snapshot_time`, `$snapshot_of`,
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import AsyncIterable
 from datetime import UTC, datetime, timedelta
@@ -15,9 +14,10 @@ from xo_mcp.arguments import Offset, XoId, object_id, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, seconds_to_datetime, utc_text
 from xo_mcp.errors import XoMcpError
-from xo_mcp.formatting import count_of, inline, page_note, table
-from xo_mcp.tools.base import Answer, XoContext, app_state, gather, tool
+from xo_mcp.formatting import count_of, inline, table
+from xo_mcp.tools.base import XoContext, app_state, gather, tool
 from xo_mcp.tools.inventory import VM
+from xo_mcp.tools.listing import Page, first_by
 from xo_mcp.tools.names import names_of
 
 SNAPSHOTS_DEFAULT_LIMIT = 50
@@ -43,27 +43,14 @@ class SnapshotRow(BaseModel):
     backup_job: str | None = None
 
 
-class SnapshotList(Answer):
+class SnapshotList(Page):
     items: list[SnapshotRow]
-    returned: int
-    total: int
-    offset: int = 0
-    truncated: bool
-    next_offset: int | None = None
 
     _scope: str = PrivateAttr(default="")
     _narrowed: bool = PrivateAttr(default=False)
 
     def render(self) -> str:
-        note = page_note(
-            singular="VM snapshot",
-            plural="VM snapshots",
-            returned=self.returned,
-            offset=self.offset,
-            total=self.total,
-            truncated=self.truncated,
-            narrow_hint=None if self._narrowed else "vm_id or older_than_days",
-        )
+        note = self.note("VM snapshot", "VM snapshots", None if self._narrowed else "vm_id or older_than_days")
         lines = [f"{self._scope}: {note}" if self._scope else note]
         if self.items:
             lines[0] += " Oldest first."
@@ -108,14 +95,9 @@ async def list_snapshots(
     kept, total = await _oldest(stream, offset + limit)
     items = [_row(snapshot, now) for snapshot in kept[offset:]]
     await _name(client, items)
-    more = offset + len(items) < total
     result = SnapshotList(
         items=items,
-        returned=len(items),
-        total=total,
-        offset=offset,
-        truncated=more,
-        next_offset=offset + len(items) if more else None,
+        **Page.of(returned=len(items), total=total, offset=offset),
     )
     result._scope = ", ".join(scope)
     result._narrowed = bool(scope)
@@ -124,17 +106,7 @@ async def list_snapshots(
 
 async def _oldest(snapshots: AsyncIterable[JsonObject], count: int) -> tuple[list[JsonObject], int]:
     """The ``count`` oldest snapshots (XO's order on ties) and how many there were, holding ``count`` at most."""
-    total = 0
-    kept: list[tuple[float, int, JsonObject]] = []
-    async for snapshot in snapshots:
-        total += 1
-        # A max-heap of the oldest: the newest kept is the first to go.
-        entry = (-(as_number(snapshot.get("snapshot_time")) or 0.0), -total, snapshot)
-        if len(kept) < count:
-            heapq.heappush(kept, entry)
-        else:
-            heapq.heappushpop(kept, entry)
-    return [snapshot for *_, snapshot in sorted(kept, key=lambda entry: entry[:2], reverse=True)], total
+    return await first_by(snapshots, count, lambda snapshot: -(as_number(snapshot.get("snapshot_time")) or 0.0))
 
 
 def _row(snapshot: JsonObject, now: datetime) -> SnapshotRow:

@@ -11,8 +11,9 @@ from xo_mcp.arguments import Fields, Filter, Offset, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_int, as_str
 from xo_mcp.errors import XoMcpError
-from xo_mcp.formatting import cell, fmt_bytes, inline, lookup, page_note, table
-from xo_mcp.tools.base import Answer, XoContext, app_state, tool
+from xo_mcp.formatting import cell, fmt_bytes, inline, lookup, table
+from xo_mcp.tools.base import XoContext, app_state, tool
+from xo_mcp.tools.listing import Page
 from xo_mcp.tools.names import names_of
 from xo_mcp.tools.rules import SR_CRITICAL_PERCENT, SR_WARNING_PERCENT, SrLevel, sr_is_writable, sr_level
 
@@ -40,13 +41,8 @@ class SrRow(BaseModel):
     extra: dict[str, Any] | None = None
 
 
-class SrList(Answer):
+class SrList(Page):
     items: list[SrRow]
-    returned: int
-    total: int
-    offset: int = 0
-    truncated: bool
-    next_offset: int | None = None
     critical: int = Field(description=f"SRs over {SR_CRITICAL_PERCENT:g} % among all that match")
     warning: int = Field(description=f"SRs from {SR_WARNING_PERCENT:g} to {SR_CRITICAL_PERCENT:g} %")
 
@@ -54,15 +50,7 @@ class SrList(Answer):
     _extra: list[str] = PrivateAttr(default_factory=list)
 
     def render(self) -> str:
-        note = page_note(
-            singular="SR",
-            plural="SRs",
-            returned=self.returned,
-            offset=self.offset,
-            total=self.total,
-            truncated=self.truncated,
-            narrow_hint=None if self._filter else NARROW_HINT,
-        )
+        note = self.note("SR", "SRs", None if self._filter else NARROW_HINT)
         lines = [f"Filter `{self._filter}`: {note}" if self._filter else note]
         if self.total:
             lines.append(
@@ -108,14 +96,9 @@ async def list_srs(
     rows.sort(key=_fullest_first)
     page = rows[offset : offset + limit]
     await _name(client, page)
-    more = offset + len(page) < len(rows)
     result = SrList(
         items=page,
-        returned=len(page),
-        total=len(rows),
-        offset=offset,
-        truncated=more,
-        next_offset=offset + len(page) if more else None,
+        **Page.of(returned=len(page), total=len(rows), offset=offset),
         critical=sum(row.level == "critical" for row in rows),
         warning=sum(row.level == "warning" for row in rows),
     )

@@ -3,7 +3,6 @@ failed, its error on one line (CONTRACT-2 §7)."""
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import AsyncIterable
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -14,8 +13,9 @@ from xo_mcp.arguments import Offset, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime
 from xo_mcp.errors import XoMcpError
-from xo_mcp.formatting import fmt_duration, fmt_when, inline, page_note
-from xo_mcp.tools.base import Answer, XoContext, app_state, gather, tool
+from xo_mcp.formatting import fmt_duration, fmt_when, inline
+from xo_mcp.tools.base import XoContext, app_state, gather, tool
+from xo_mcp.tools.listing import Page, first_by
 from xo_mcp.tools.names import names_of
 
 TaskStatus = Literal["pending", "success", "failure", "interrupted"]
@@ -53,26 +53,15 @@ class TaskLine(BaseModel):
     abort_requested: bool | None = None
 
 
-class TaskList(Answer):
+class TaskList(Page):
     items: list[TaskLine]
-    returned: int
-    total: int
-    offset: int = 0
-    truncated: bool
-    next_offset: int | None = None
 
     _status: str | None = PrivateAttr(default=None)
 
     def render(self) -> str:
         plural = f"{self._status} tasks" if self._status else "tasks"
-        note = page_note(
-            singular=plural[:-1],
-            plural=plural,
-            returned=self.returned,
-            offset=self.offset,
-            total=self.total,
-            truncated=self.truncated,
-            narrow_hint=None if self._status else "status=failure (or pending, success, interrupted)",
+        note = self.note(
+            plural[:-1], plural, None if self._status else "status=failure (or pending, success, interrupted)"
         )
         lines = [note + (" Running first, then newest first." if self.items and not self._status else "")]
         lines.extend(f"- {_line(task)}" for task in self.items)
@@ -115,14 +104,9 @@ async def list_tasks(
     now = datetime.now(UTC)
     items = [_task_line(task, now) for task in kept[offset:]]
     await _name_objects(client, items)
-    more = offset + len(items) < total
     result = TaskList(
         items=items,
-        returned=len(items),
-        total=total,
-        offset=offset,
-        truncated=more,
-        next_offset=offset + len(items) if more else None,
+        **Page.of(returned=len(items), total=total, offset=offset),
     )
     result._status = status
     return result
@@ -131,16 +115,9 @@ async def list_tasks(
 async def _running_then_newest(tasks: AsyncIterable[JsonObject], count: int) -> tuple[list[JsonObject], int]:
     """The first ``count`` tasks in answer order (pending first, then by start, newest first; XO's order on
     ties), and how many there were, holding only ``count`` at a time."""
-    total = 0
-    kept: list[tuple[bool, float, int, JsonObject]] = []
-    async for task in tasks:
-        total += 1
-        entry = (task.get("status") == "pending", as_number(task.get("start")) or 0.0, -total, task)
-        if len(kept) < count:
-            heapq.heappush(kept, entry)
-        else:
-            heapq.heappushpop(kept, entry)
-    return [task for *_, task in sorted(kept, key=lambda entry: entry[:3], reverse=True)], total
+    return await first_by(
+        tasks, count, lambda task: (task.get("status") == "pending", as_number(task.get("start")) or 0.0)
+    )
 
 
 def _task_line(task: JsonObject, now: datetime) -> TaskLine:
