@@ -140,9 +140,8 @@ async def list_alarms(
     limit: Annotated[int, page_size(ALARMS_MAX_LIMIT)] = ALARMS_DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> AlarmList:
-    """Active alarms newest first (XO's CPU, memory, disk, network, bond and multipath alarms): metric, value,
-    when, the host/VM/SR it is on by name, pool. Use it for "which alarms are active?".
-    Filters: `object:type:host`, `body:name:mem_usage`.
+    """Active alarms newest first (CPU, memory, disk, network, bond, multipath): metric, value, when, the
+    host/VM/SR by name, pool. Filters: `object:type:host`, `body:name:mem_usage`.
     """
     client = app_state(ctx).client
     stream = client.iter_objects("alarms", fields=ALARM_FIELDS, filter=filter)

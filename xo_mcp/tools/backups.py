@@ -358,14 +358,10 @@ async def get_backup_status(
     pool_id: Annotated[XoId, object_id(POOL)] | None = None,
     since_hours: SinceHours = DASHBOARD_HOURS,
 ) -> BackupStatus:
-    """Are my backups OK, and which VMs are not protected? XO's backup overview in one call: backup jobs
-    (successful, failed, skipped, with no recent run, disabled), the jobs whose last 3 runs did not all
-    succeed with their newest error and the documentation section that explains it, and VM protection as XO
-    counts it (protected, unprotected, in no active job; replicas excluded) with the first VMs of each kind.
-
-    since_hours: how far back runs count as recent (default 168 = XO's 7 days, from midnight UTC). pool_id:
-    VM protection for one pool. Then list_backup_runs for the runs and their errors, list_backup_jobs for
-    the jobs.
+    """Are my backups OK, and which VMs are not protected? XO's backup overview in one call: jobs by outcome,
+    the jobs whose last 3 runs need attention with their newest error and its documentation section, and VMs
+    protected / unprotected / in no active job, naming the first of each. since_hours (default 168, XO's 7
+    days) sets what counts as recent. Then list_backup_runs for errors, list_backup_jobs for the jobs.
     """
     state = app_state(ctx)
     return await backup_status(state.client, state.docs, pool_id=pool_id, since_hours=since_hours)
@@ -679,13 +675,9 @@ async def list_backup_jobs(
     limit: Annotated[int, page_size(JOBS_MAX_LIMIT)] = JOBS_DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> BackupJobList:
-    """List backup jobs of every kind (VM backups: full, delta, disaster recovery, continuous replication,
-    rolling snapshots; metadata; mirrors): how each selects VMs and how many it selects now, schedules with
-    retention, target repositories and SRs by name, enabled or not, and the last run (status, start,
-    duration). Filters use XO's syntax on the job: `type:backup`, `mode:delta`, `name:prod*`.
-
-    Ids are for list_backup_runs(job_id=…), which shows runs and their errors; get_backup_status gives the
-    overview.
+    """Backup jobs of every kind (full, delta, DR, CR, rolling snapshots, metadata, mirrors): how each selects
+    VMs and how many now, schedules with retention, targets by name, and the last run. Filters: `type:backup`,
+    `mode:delta`, `name:prod*`. Ids are for list_backup_runs(job_id=…).
     """
     state = app_state(ctx)
     return await backup_jobs_page(state.client, filter=filter, limit=limit, offset=offset)
@@ -901,12 +893,9 @@ async def list_backup_runs(
     limit: Annotated[int, page_size(RUNS_MAX_LIMIT)] = RUNS_DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> BackupRunList:
-    """Backup runs, newest first: job, status, start, duration, and per VM its outcome, with each failure's
-    error message and the documentation section that explains it. Answers "why did last night's backup of
-    VM X fail?": list_backup_runs(vm_id=…, since_hours=24).
-
-    job_id (from list_backup_jobs) gives one job's runs; vm_id (from list_vms) that VM's runs across all
-    jobs; status one of success, failure, interrupted, skipped, pending (running); since_hours a window.
+    """Backup runs, newest first: job, status, duration, each VM's outcome, errors with the documentation
+    section that explains them. "Why did last night's backup of VM X fail?": list_backup_runs(vm_id=…,
+    since_hours=24). status: success, failure, interrupted, skipped or pending (running).
     """
     state = app_state(ctx)
     return await backup_runs_page(

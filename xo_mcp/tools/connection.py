@@ -57,10 +57,9 @@ class ConnectionReport(Answer):
 
 @tool(title="Check connection")
 async def check_connection(ctx: XoContext) -> ConnectionReport:
-    """Check that Xen Orchestra is reachable and the credentials work: reports the XO URL, authentication
-    method, the XO user it sees (and whether its ACLs limit what answers show), REST API version, round-trip
-    time, TLS mode, whether the XO administrator allows MCP access, and the documentation index's source.
-    Call it first when other tools fail, or when asked whether XO is up.
+    """Check that Xen Orchestra is reachable and the credentials work: URL, auth method, the XO user seen
+    (and whether ACLs limit it), REST API version, round trip, TLS, MCP kill-switch, docs index. Call it first
+    when other tools fail, or when asked whether XO is up.
     """
     state = app_state(ctx)
     client = state.client

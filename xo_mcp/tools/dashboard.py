@@ -105,10 +105,8 @@ class PoolDashboard(Answer):
 
 @tool(title="Pool dashboard")
 async def get_pool_dashboard(ctx: XoContext, pool_id: Annotated[XoId, object_id(POOL)]) -> PoolDashboard:
-    """Health dashboard of one pool: hosts by status, VMs by power state, the top RAM/CPU consuming hosts
-    and VMs, storage repository usage, vCPU provisioning, active alarms and missing patches.
-
-    Use it for "how is pool X doing?" or capacity questions. Find the id with list_pools.
+    """One pool's dashboard: hosts and VMs by state, top RAM/CPU hosts and VMs, SR usage, vCPU provisioning,
+    alarms, missing patches. For "how is pool X doing?" or capacity questions.
     """
     client = app_state(ctx).client
     # The pool itself first: an unknown id then gets one clear 404 instead of three.

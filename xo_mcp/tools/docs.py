@@ -25,9 +25,8 @@ async def search_documentation(
     topic: Annotated[
         DocsTopic,
         Field(
-            description="Documentation area: installation, configuration, backups, restapi (automation, API, "
-            "RBAC), manage (VMs, hosts, pools, XO 5/6 UI), users (auth, ACLs), architecture, troubleshooting, "
-            "releases (updates, channels); `all` when unsure."
+            description="restapi = automation, API, RBAC; manage = VMs, hosts, pools, XO 5/6 UI; users = auth, "
+            "ACLs; releases = updates; `all` when unsure."
         ),
     ],
     query: Annotated[
@@ -35,19 +34,14 @@ async def search_documentation(
         Field(
             strict=True,
             max_length=500,
-            description="What to find, in plain words or as the user's question. Omit it to get the topic's map "
-            "(its pages and main sections with links).",
+            description="What to find, in plain words or as the user's question. Omit it for the topic's map.",
         ),
     ] = None,
     max_results: Annotated[int, Field(strict=True, ge=1, le=10, description="Sections to return (default 3).")] = 3,
 ) -> SearchAnswer:
-    """Search the Xen Orchestra documentation (docs.xen-orchestra.com, indexed offline) for how-to answers:
-    installation, configuration, backups, REST API and automation, infrastructure management, users and
-    permissions, troubleshooting, releases and updates. With a query, returns the best matching sections,
-    each with its heading path, a link to cite and an excerpt of up to ~600 characters around the matched
-    words; typos are tolerated. Without a query, returns the topic's map. The topic ranks its pages first
-    but never hides better matches elsewhere. To read a whole section after a search, call
-    read_documentation with the result's source_path and heading.
+    """Search the Xen Orchestra documentation (docs.xen-orchestra.com, indexed offline) for how-to answers.
+    With a query: the best sections, each with its heading path, a link to cite and an excerpt; typos are
+    tolerated. Without a query: the topic's map. read_documentation(source_path, heading) reads a whole section.
     """
     docs = app_state(ctx).docs
     return await run_sync(docs.search, topic, query, max_results)

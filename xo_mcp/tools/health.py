@@ -160,12 +160,10 @@ class HealthReport(Answer):
 
 @tool(title="Health report", toolset="health")
 async def get_health_report(ctx: XoContext, pool_id: Annotated[XoId | None, object_id(POOL)] = None) -> HealthReport:
-    """Is anything wrong? Every check of XO 5's Health view with XO's own rules: SRs over 80/90 %, local or
-    missing default SRs, unhealthy VDI chains, orphan VDIs, VDIs left on a control domain, old and orphaned
-    snapshots, VMs with too many snapshots, duplicated MACs, guest tools, alarms; plus hosts needing a reboot
-    or patches, and XO's backup overview. Each check: count, first objects by name, how to list all, docs link.
-
-    Best first call for "is anything wrong with my infrastructure?". pool_id (list_pools) limits it to one pool.
+    """Is anything wrong with my infrastructure? Every check of XO 5's Health view by XO's rules (full SRs,
+    default SRs, VDI chains, orphan VDIs and snapshots, too many snapshots, duplicated MACs, guest tools,
+    alarms), hosts needing a reboot or patches, and the backup overview: each with its count, first objects by
+    name, how to list all, and a docs link.
     """
     state = app_state(ctx)
     client = state.client

@@ -139,9 +139,8 @@ def _expiry_line(expiry: Expiry) -> str:
 
 @tool(title="Host details")
 async def get_host_details(ctx: XoContext, host_id: Annotated[XoId, id_of(HOST)]) -> HostDetails:
-    """One host: pool, power state, maintenance, product version, CPU, memory used/total, resident VMs, uptime,
-    reboot required, missing patches, certificate and licence expiry, active alarms. Use it for "does host X
-    need a reboot or patches?". list_hosts gives ids.
+    """One host: pool, power state, maintenance, version, CPU, memory, resident VMs, uptime, reboot required,
+    missing patches, certificate and licence expiry, alarms. For "does host X need a reboot or patches?".
     """
     client = app_state(ctx).client
     host = await client.get_object(host_id)

@@ -43,10 +43,8 @@ VMS = ListSpec(
 
 @tool(title="List pools")
 async def list_pools(ctx: XoContext, fields: Fields = None) -> ObjectList:
-    """List the Xen Orchestra pools (an XCP-ng pool groups hosts sharing storage and networks).
-
-    Default fields: id, name_label, name_description, auto_poweron, HA_enabled. Other fields: master (host
-    id), default_SR, cpus, platform_version, tags. get_pool_dashboard(pool_id) gives a pool's health.
+    """List the pools (an XCP-ng pool groups hosts sharing storage and networks). Other fields: master,
+    default_SR, cpus, platform_version, tags. get_pool_dashboard(pool_id) gives a pool's health.
     """
     client = app_state(ctx).client
     return await list_page(client, POOLS, fields=fields, filter=None, limit=POOL_HOST_CAP, offset=0)
@@ -54,11 +52,8 @@ async def list_pools(ctx: XoContext, fields: Fields = None) -> ObjectList:
 
 @tool(title="List hosts")
 async def list_hosts(ctx: XoContext, filter: Filter = None, fields: Fields = None) -> ObjectList:
-    """List the hypervisor hosts (XCP-ng / XenServer servers) known to Xen Orchestra.
-
-    Default fields: id, name_label, productBrand, version, power_state (Running, Halted, Unknown).
-    Other fields: address, enabled, $pool, memory (bytes), cpus, rebootRequired, tags.
-    Filters: `power_state:Running`, `$pool:<pool id>`, `rebootRequired?`.
+    """List the hypervisor hosts (XCP-ng / XenServer). Other fields: address, enabled, $pool, memory
+    (bytes), cpus, rebootRequired, tags. Filters: `power_state:Running`, `$pool:<pool id>`, `rebootRequired?`.
     """
     client = app_state(ctx).client
     return await list_page(client, HOSTS, fields=fields, filter=filter, limit=POOL_HOST_CAP, offset=0)
@@ -72,12 +67,9 @@ async def list_vms(
     limit: Annotated[int, page_size(VM_MAX_LIMIT)] = VM_DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> ObjectList:
-    """List virtual machines (templates and snapshots excluded), with a total and paging.
-
-    Default fields: id, name_label, power_state (Running, Halted, Paused, Suspended), CPUs.number (vCPUs),
-    memory.size (bytes). Other fields: tags, $pool, $container (host id when running), mainIpAddress, os_version,
-    auto_poweron. Filters: `power_state:Running`, `name_label:web*`, `tags:prod`, `CPUs:max:>=4`.
-    The answer gives the exact total matching: to count VMs matching a filter, use limit=1.
+    """List VMs (templates and snapshots excluded) with the exact total matching: to count, use limit=1.
+    Other fields: tags, $pool, $container (host id when running), mainIpAddress, os_version, auto_poweron.
+    Filters: `power_state:Running`, `name_label:web*`, `tags:prod`, `CPUs:max:>=4`.
     """
     client = app_state(ctx).client
     return await list_page(client, VMS, fields=fields, filter=filter, limit=limit, offset=offset)

@@ -76,8 +76,8 @@ async def list_snapshots(
     limit: Annotated[int, page_size(SNAPSHOTS_MAX_LIMIT)] = SNAPSHOTS_DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> SnapshotList:
-    """VM snapshots oldest first: VM name, snapshot name, date, age in days, the backup job that made it.
-    Use it for "which VMs carry old snapshots?" (older_than_days=30) or one VM's snapshots (vm_id).
+    """VM snapshots oldest first: VM, name, date, age in days, the backup job that made it. For "which VMs
+    carry old snapshots?" (older_than_days=30).
     """
     client = app_state(ctx).client
     now = datetime.now(UTC)

@@ -86,9 +86,9 @@ async def list_srs(
     limit: Annotated[int, page_size(SR_MAX_LIMIT)] = SR_DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> SrList:
-    """Storage repositories (SRs) fullest first: type, shared or the host a local SR is on, size, used, free,
-    usage % flagged at XO's 80/90 % thresholds, pool. Use it for "which SR is almost full?" or free space.
-    `fields` adds XO properties (e.g. 'tags,allocationStrategy'). Filters: `SR_type:nfs`, `shared?`.
+    """Storage repositories (SRs) fullest first: type, shared or the host of a local SR, size, used, free,
+    usage % flagged at XO's 80/90 % thresholds, pool. For "which SR is almost full?". Filters: `SR_type:nfs`,
+    `shared?`.
     """
     client = app_state(ctx).client
     extra = [name for name in fields or () if name not in SR_FIELDS]

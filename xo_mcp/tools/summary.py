@@ -97,12 +97,9 @@ class InfrastructureSummary(Answer):
 
 @tool(title="Infrastructure summary")
 async def get_infrastructure_summary(ctx: XoContext) -> InfrastructureSummary:
-    """Counts for the whole Xen Orchestra estate in one small answer: pools (with names), hosts by power
-    state, VMs total / running / halted / other (paused, suspended), and XO's totals of CPU cores, memory and
-    storage. Templates and snapshots are not VMs.
-
-    Best first call for "how many VMs are running?" or "give me an overview". Then drill down with
-    list_pools, list_hosts, list_vms or get_pool_dashboard.
+    """Counts for the whole estate in one small answer: pools (named), hosts by power state, VMs running /
+    halted / other, and XO's totals of CPU cores, memory and storage. Best first call for "how many VMs are
+    running?" or "give me an overview".
     """
     return await summarize(app_state(ctx).client)
 

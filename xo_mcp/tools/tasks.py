@@ -94,9 +94,8 @@ async def list_tasks(
     limit: Annotated[int, page_size(TASKS_MAX_LIMIT)] = TASKS_DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> TaskList:
-    """XO tasks (migrations, exports, API calls, backup runs), running ones first then newest: status, progress,
-    start, duration, the object by name, a failed task's error. Use it for "what failed today?" or "what is
-    running?". status: pending (running), success, failure or interrupted.
+    """XO tasks (migrations, exports, API calls, backup runs), running first then newest: status, progress,
+    duration, the object by name, a failed task's error. For "what failed today?" or "what is running?".
     """
     client = app_state(ctx).client
     stream = client.iter_objects("tasks", fields=TASK_FIELDS, filter=f"status:{status}" if status else None)

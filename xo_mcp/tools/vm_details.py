@@ -129,11 +129,8 @@ class VmDetails(Answer):
 
 @tool(title="VM details")
 async def get_vm_details(ctx: XoContext, vm_id: Annotated[XoId, object_id(VM)]) -> VmDetails:
-    """Details of one VM: power state, host and pool, vCPUs, memory (bytes), OS, IP addresses, guest tools,
-    disks with sizes and SRs, network interfaces, tags, snapshots, its active alarms and its backups
-    (protected or not, jobs, last runs, last backup and replication).
-
-    Use it to answer "what is wrong with VM X?" or "tell me about VM X". Find the id with
+    """One VM: state, host, pool, vCPUs, memory, OS, IPs, guest tools, disks, interfaces, tags, snapshots,
+    alarms and backups (protected or not, last runs). For "what is wrong with VM X?"; the id from
     list_vms(filter="name_label:X").
     """
     client = app_state(ctx).client
