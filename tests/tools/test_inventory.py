@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests import harness
 from tests.conftest import Connect
 from tests.harness import XoSession, make_state, simulator, text_of
 from xo_mcp.simulator import RunningSimulator
@@ -185,3 +186,21 @@ async def test_memory_column_says_what_it_shows(xo: XoSession) -> None:
 async def test_os_names_in_tables_without_install_paths(xo: XoSession, sim: RunningSimulator) -> None:
     text = text_of(await xo.ok("list_vms", {"fields": "name_label,os_version", "filter": "os_version:name:Windows"}))
     assert "Microsoft Windows" in text and "\\Device" not in text and "C:" not in text
+
+
+async def test_an_unfiltered_total_is_xos_own_count_and_a_filtered_one_is_counted(
+    xo: XoSession, sim: RunningSimulator
+) -> None:
+    started = harness.now()
+    unfiltered = await xo.content("list_vms", {"limit": 2})
+    filtered = await xo.content("list_vms", {"filter": "power_state:Halted", "limit": 2})
+    assert unfiltered["total"] == len(sim.state.inventory.vms)
+    assert filtered["total"] == sum(vm["power_state"] == "Halted" for vm in vms(sim))
+    bare_counts = [r for r in harness.requests_since(started) if r.path == "/rest/v0/vms" and "fields" not in r.query]
+    assert len(bare_counts) == 1 and bare_counts[0].query.get("filter") == ["power_state:Halted"]
+
+
+async def test_without_xos_count_every_total_is_still_exact(xo: XoSession, sim: RunningSimulator) -> None:
+    sim.state.dashboard_routes = False
+    page = await xo.content("list_vms", {"limit": 2})
+    assert page["total"] == len(sim.state.inventory.vms)

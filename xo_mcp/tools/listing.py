@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from pydantic import Field, PrivateAttr
 
 from xo_mcp.client import XoClient
-from xo_mcp.coerce import JsonObject
+from xo_mcp.coerce import JsonObject, as_dict, as_number
+from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoNotFound
 from xo_mcp.formatting import has_path, inline, object_table, page_note
 from xo_mcp.tools.base import Answer, limited_view
 
@@ -147,8 +148,13 @@ async def list_page(
     more = seen > offset + limit
     total = seen
     if more or (offset and not items):
+        known = await _xo_total(client, spec.collection) if filter is None and not query and viewer is None else None
         # The exact total, at any size: XO streams one bare href per match (about 50 bytes each).
-        total = await client.count(spec.collection, filter=filter, query=query, endpoint=spec.endpoint)
+        total = (
+            known
+            if known is not None
+            else await client.count(spec.collection, filter=filter, query=query, endpoint=spec.endpoint)
+        )
     result = ObjectList(
         items=items,
         **Page.of(returned=len(items), total=total, offset=offset),
@@ -159,6 +165,30 @@ async def list_page(
     result._fields = names
     result._filter = filter
     return result
+
+
+# The totals XO keeps in memory and serves first from /dashboard (CONTRACT-2 §1), by collection.
+_XO_TOTALS = {"vms": ("vmsStatus", "total"), "hosts": ("hostsStatus", "total"), "pools": ("nPools", None)}
+
+
+async def _xo_total(client: XoClient, collection: str) -> int | None:
+    """An unfiltered collection's size from XO's own count, when XO gives it (administrators, recent XO):
+    the same figure as counting every object, at the cost of one small answer at any size."""
+    path = _XO_TOTALS.get(collection)
+    if path is None or "dashboard" in client.missing_endpoints:
+        return None
+    key, inner = path
+    try:
+        value = (await client.dashboard_keys(frozenset({key}))).get(key)
+    except XoNotFound:
+        client.missing_endpoints.add("dashboard")
+        return None
+    except (XoAuthError, XoMcpDisabled):
+        raise
+    except XoApiError:
+        return None  # counted instead
+    count = as_number(as_dict(value).get(inner) if inner else value)
+    return int(count) if count is not None and count >= 0 and count == int(count) else None
 
 
 def _missing_fields(items: list[JsonObject], fields: list[str]) -> list[str]:
