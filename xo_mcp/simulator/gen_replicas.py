@@ -18,7 +18,7 @@ from xo_mcp.simulator.gen_context import EMPTY_DICT, EMPTY_LIST, GenContext, Poo
 from xo_mcp.simulator.gen_vms import snapshot
 from xo_mcp.simulator.inventory import Inventory, JsonObject
 
-_BLOCKED = "Start operation for this vm is blocked, clone it if you want to use it."
+_BLOCKED = "This VM is a replica: its start is blocked (clone it to use it)."
 _GUEST_KEYS = (
     "mainIpAddress",
     "managementAgentDetected",
