@@ -40,6 +40,23 @@ def as_int(value: Any) -> int | None:
     return int(number) if number is not None else None
 
 
+def as_count(value: Any) -> int | None:
+    """A whole, non-negative number (a count XO reports), or None."""
+    number = as_number(value)
+    return int(number) if number is not None and number >= 0 and number == int(number) else None
+
+
+def as_counts(value: Any, keys: tuple[str, ...]) -> dict[str, int] | None:
+    """The counts of an XO object under ``keys`` when every one of them is a count, else None."""
+    data = as_dict(value)
+    counts: dict[str, int] = {}
+    for key in keys:
+        if (count := as_count(data.get(key))) is None:
+            return None
+        counts[key] = count
+    return counts
+
+
 def as_bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 

@@ -156,3 +156,12 @@ def test_ndjson_blocks_parse_as_one_array_and_bad_lines_still_fail() -> None:
     for block in (b'{"a":1}\n[1\n2]\n', b'{"a":1}\n1,2\n', b"{oops}\n"):
         with pytest.raises(errors.XoApiError, match="not valid JSON"):
             _parse_block(block, "/vms")
+
+
+def test_counts_from_xo_are_whole_and_complete() -> None:
+    from xo_mcp.coerce import as_count, as_counts
+
+    assert [as_count(v) for v in (3, 3.0, 0, -1, 1.5, True, "3", None)] == [3, 3, 0, None, None, None, None, None]
+    assert as_counts({"a": 1, "b": 2.0, "c": 9}, ("a", "b")) == {"a": 1, "b": 2}
+    assert as_counts({"a": 1}, ("a", "b")) is None and as_counts({"a": 1, "b": -2}, ("a", "b")) is None
+    assert as_counts(None, ()) == {}

@@ -241,9 +241,7 @@ async def test_vms_with_more_than_five_snapshots(xo: XoSession, sim: RunningSimu
 
 async def test_duplicated_macs_group_exact_addresses(xo: XoSession, sim: RunningSimulator) -> None:
     inventory = sim.state.inventory
-    result = await xo.ok(TOOL)
-    report = result.structured_content
-    assert report is not None
+    report = await xo.content(TOOL)
     expected = truth.duplicated_macs(inventory)
     on_running = truth.duplicated_macs(inventory, running_only=True)
     assert {estate.DUPLICATED_MAC_RUNNING, estate.DUPLICATED_MAC_HALTED, estate.DUPLICATED_MAC_MIXED} <= set(expected)
@@ -308,9 +306,7 @@ async def test_hosts_needing_a_reboot(xo: XoSession, sim: RunningSimulator) -> N
 
 async def test_hosts_with_missing_patches_and_halted_hosts_not_checked(xo: XoSession, sim: RunningSimulator) -> None:
     inventory = sim.state.inventory
-    result = await xo.ok(TOOL)
-    report = result.structured_content
-    assert report is not None
+    report = await xo.content(TOOL)
     expected = truth.hosts_with_missing_patches(inventory)
     not_checked = truth.hosts_not_checked_for_patches(inventory)
     assert expected and not_checked, "the estate has hosts with patches and a halted host"

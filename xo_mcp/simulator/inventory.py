@@ -226,27 +226,3 @@ def load_inventory(path: str | Path) -> Inventory:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: the inventory must be a JSON object of collections")
     return inventory_from_data(data)
-
-
-def generate_inventory(
-    seed: int = 0,
-    pools: int = 2,
-    hosts_per_pool: int = 3,
-    vms: int = 40,
-    *,
-    backup_jobs: int | None = None,
-    backup_runs: int | None = None,
-    now: float | None = None,
-) -> Inventory:
-    """Shortcut to `xo_mcp.simulator.generator.generate_inventory` (same arguments, same result)."""
-    from xo_mcp.simulator.generator import generate_inventory as generate
-
-    return generate(
-        seed=seed,
-        pools=pools,
-        hosts_per_pool=hosts_per_pool,
-        vms=vms,
-        backup_jobs=backup_jobs,
-        backup_runs=backup_runs,
-        now=now,
-    )

@@ -50,7 +50,7 @@ from xo_mcp.backup_protection import (
     window_start_ms,
 )
 from xo_mcp.client import XoClient
-from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime, utc_text
+from xo_mcp.coerce import JsonObject, as_counts, as_dict, as_number, as_str, ms_to_datetime, utc_text
 from xo_mcp.docs.library import DocsLibrary
 from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoMcpError, XoNotFound
 from xo_mcp.formatting import count_of, fmt_count, fmt_duration, fmt_when, inline
@@ -440,7 +440,7 @@ async def _xo_backups(client: XoClient) -> tuple[dict[str, Any] | None, str | No
         return None, "XO's cached backup figures are expired: computed instead"
     if data.get("isEmpty"):
         return {"jobs": None, "issues": [], "vmsProtection": None, "empty": True}, None
-    jobs, protection = _counts(data.get("jobs"), JOB_KEYS), _counts(data.get("vmsProtection"), PROTECTION_KEYS)
+    jobs, protection = as_counts(data.get("jobs"), JOB_KEYS), as_counts(data.get("vmsProtection"), PROTECTION_KEYS)
     if jobs is None or protection is None or not isinstance(data.get("issues"), list):
         return None, "XO's backup figures have an unknown shape: computed instead"
     return {"jobs": jobs, "issues": data["issues"], "vmsProtection": protection}, None
@@ -448,14 +448,6 @@ async def _xo_backups(client: XoClient) -> tuple[dict[str, Any] | None, str | No
 
 JOB_KEYS = ("disabled", "failed", "noRecentRun", "skipped", "successful", "total")
 PROTECTION_KEYS = ("protected", "unprotected", "notInJob")
-
-
-def _counts(value: Any, keys: tuple[str, ...]) -> dict[str, int] | None:
-    data = as_dict(value)
-    counts = {key: as_number(data.get(key)) for key in keys}
-    if any(count is None or count < 0 or count != int(count) for count in counts.values()):
-        return None
-    return {key: int(count) for key, count in counts.items() if count is not None}
 
 
 async def _status_answer(

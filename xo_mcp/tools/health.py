@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 
 from xo_mcp.arguments import XoId, object_id
 from xo_mcp.client import XoClient, XoUser
-from xo_mcp.coerce import JsonObject, as_dict, as_dicts, as_list, as_number, as_str
+from xo_mcp.coerce import JsonObject, as_count, as_dict, as_dicts, as_list, as_number, as_str
 from xo_mcp.docs.results import DocLink
 from xo_mcp.errors import XoForbidden, XoMcpError, XoNotFound
 from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, fmt_percent1, inline
@@ -450,8 +450,8 @@ def _overview(value: Any) -> BackupOverview:
         return BackupOverview(reason="XO failed to compute its backup overview")
     if data.get("isEmpty") is True:
         return BackupOverview(no_job=True)
-    jobs = {key: int(n) for key, raw in as_dict(data.get("jobs")).items() if (n := as_number(raw)) is not None}
-    vms = {key: int(n) for key, raw in as_dict(data.get("vmsProtection")).items() if (n := as_number(raw)) is not None}
+    jobs = {key: n for key, raw in as_dict(data.get("jobs")).items() if (n := as_count(raw)) is not None}
+    vms = {key: n for key, raw in as_dict(data.get("vmsProtection")).items() if (n := as_count(raw)) is not None}
     if not jobs:
         return BackupOverview(reason="XO's backup overview has an unknown shape")
     issues = [str(issue.get("name") or issue.get("uuid") or "?") for issue in as_dicts(data.get("issues"))]

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import Field, PrivateAttr
 
 from xo_mcp.client import XoClient
-from xo_mcp.coerce import JsonObject, as_dict, as_number
+from xo_mcp.coerce import JsonObject, as_count, as_dict
 from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoNotFound
 from xo_mcp.formatting import has_path, inline, object_table, page_note
 from xo_mcp.tools.base import Answer, limited_view
@@ -187,8 +187,7 @@ async def _xo_total(client: XoClient, collection: str) -> int | None:
         raise
     except XoApiError:
         return None  # counted instead
-    count = as_number(as_dict(value).get(inner) if inner else value)
-    return int(count) if count is not None and count >= 0 and count == int(count) else None
+    return as_count(as_dict(value).get(inner) if inner else value)
 
 
 def _missing_fields(items: list[JsonObject], fields: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from xo_mcp.client import XoClient
-from xo_mcp.coerce import as_dict, as_number
+from xo_mcp.coerce import as_counts, as_dict, as_number
 from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoNotFound
 from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, inline
 from xo_mcp.tools.base import Answer, XoContext, app_state, gather, limited_view, tool
@@ -143,16 +143,8 @@ async def _xo_aggregates(client: XoClient) -> tuple[HostCounts, VmCounts, Resour
     return hosts, vms, _resources(keys.get("resourcesOverview"))
 
 
-def _counts(value: Any, names: tuple[str, ...]) -> dict[str, int] | None:
-    data = as_dict(value)
-    counts = {name: as_number(data.get(name)) for name in names}
-    if any(count is None or count < 0 or count != int(count) for count in counts.values()):
-        return None
-    return {name: int(count) for name, count in counts.items() if count is not None}
-
-
 def _dashboard_hosts(value: Any) -> HostCounts | None:
-    counts = _counts(value, ("running", "disabled", "halted", "unknown", "total"))
+    counts = as_counts(value, ("running", "disabled", "halted", "unknown", "total"))
     if (
         counts is None
         or counts["running"] + counts["disabled"] + counts["halted"] + counts["unknown"] != counts["total"]
@@ -167,7 +159,7 @@ def _dashboard_hosts(value: Any) -> HostCounts | None:
 
 
 def _dashboard_vms(value: Any) -> VmCounts | None:
-    counts = _counts(value, ("running", "halted", "paused", "suspended", "unknown", "total"))
+    counts = as_counts(value, ("running", "halted", "paused", "suspended", "unknown", "total"))
     if (
         counts is None
         or sum(counts[k] for k in ("running", "halted", "paused", "suspended", "unknown")) != counts["total"]
