@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from xo_mcp.coerce import utc_text
+
 _MAX_CELL = 60
 _MAX_LIST_ITEMS = 4
 GIB = 1024**3
@@ -67,7 +69,7 @@ def fmt_when(moment: datetime | None, now: datetime) -> str | None:
     """`2026-11-30 14:05 UTC (3 d ago)`: the one way answers write an instant."""
     if moment is None:
         return None
-    return f"{moment.strftime('%Y-%m-%d %H:%M UTC')} ({fmt_age(moment, now)})"
+    return f"{utc_text(moment)} ({fmt_age(moment, now)})"
 
 
 def fmt_count(value: int | float) -> str:
@@ -83,6 +85,11 @@ def count_of(value: int, singular: str, plural: str | None = None) -> str:
 def inline(text: str) -> str:
     """Text from XO (names, descriptions) made safe for one line of an answer: line breaks become spaces."""
     return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+def cell_text(text: str) -> str:
+    """Text from XO for a table cell, whole: one line, pipes escaped (`cell` also caps and summarises)."""
+    return inline(text).replace("|", "\\|")
 
 
 def os_name(name: str) -> str:

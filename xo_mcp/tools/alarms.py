@@ -17,11 +17,10 @@ from pydantic import BaseModel, PrivateAttr
 from xo_mcp.arguments import Filter, Offset, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime, utc_text
-from xo_mcp.errors import XoMcpError
 from xo_mcp.formatting import fmt_age, inline
 from xo_mcp.tools.base import XoContext, app_state, tool
 from xo_mcp.tools.listing import Page, first_by
-from xo_mcp.tools.names import COLLECTION_OF_TYPE, names_of
+from xo_mcp.tools.names import COLLECTION_OF_TYPE, known_names
 
 ALARM_FIELDS = ("id", "name", "time", "body", "object", "$pool")
 """What an alarm line needs from /alarms."""
@@ -72,10 +71,7 @@ async def name_alarm_objects(client: XoClient, lines: Sequence[AlarmLine]) -> No
             wanted[COLLECTION_OF_TYPE[line.object_type]].add(line.object_id)
     names: dict[str, str] = {}
     for collection, ids in wanted.items():
-        try:
-            names.update(await names_of(client, collection, ids))
-        except XoMcpError:
-            continue  # names are a nicety: the ids stay
+        names.update(await known_names(client, collection, ids))
     for line in lines:
         line.object_name = names.get(line.object_id or "")
 
@@ -171,10 +167,7 @@ def _listed(alarm: JsonObject, now: datetime) -> ListedAlarm:
 
 
 async def _name_pools(client: XoClient, items: list[ListedAlarm]) -> None:
-    try:
-        names = await names_of(client, "pools", (item.pool_id for item in items if item.pool_id))
-    except XoMcpError:
-        return  # the pool ids stay
+    names = await known_names(client, "pools", (item.pool_id for item in items if item.pool_id))
     for item in items:
         item.pool = names.get(item.pool_id or "")
 

@@ -43,7 +43,7 @@ from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_stat
 from xo_mcp.tools.health_checks import SHOWN, Capped, Finding
 from xo_mcp.tools.inventory import HOST, POOL, VM
 from xo_mcp.tools.objects import KINDS as OBJECT_KINDS
-from xo_mcp.tools.rules import SR_CRITICAL_PERCENT, SR_WARNING_PERCENT, sr_is_writable
+from xo_mcp.tools.rules import SR_CRITICAL_PERCENT, SR_WARNING_PERCENT, patches_not_checked, sr_is_writable
 
 DOCS_TOPIC = "manage"
 ALARMS_SHOWN = 3
@@ -750,7 +750,7 @@ def _missing_patches(hosts: list[JsonObject], part: Part[HostPatches] | None) ->
     halted = [
         host
         for host in hosts
-        if str(host["id"]) in found.patches and rules.patches_not_checked(host, found.patches[str(host["id"])])
+        if str(host["id"]) in found.patches and patches_not_checked(host, found.patches[str(host["id"])])
     ]
     notes = []
     if halted:

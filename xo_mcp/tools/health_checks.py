@@ -346,9 +346,3 @@ def _start_blocked(vm: JsonObject) -> bool:
 def is_health_alarm(alarm: JsonObject) -> bool:
     """Alarms: XAPI messages named exactly ALARM, BOND_STATUS_CHANGED or MULTIPATH_PERIODIC_ALERT."""
     return alarm.get("name") in ALARM_NAMES
-
-
-def patches_not_checked(host: JsonObject, patches: list[str]) -> bool:
-    """XO answers `[]` for a host it could not query (a halted host): empty means "not checked" unless the host
-    runs."""
-    return not patches and host.get("power_state") != "Running"

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from xo_mcp.arguments import XoId
 from xo_mcp.arguments import object_id as id_of
 from xo_mcp.client import XoClient
-from xo_mcp.coerce import JsonObject, as_bool, as_dict, as_dicts, as_int, as_list, as_number, as_str, utc_text
+from xo_mcp.coerce import JsonObject, as_bool, as_dict, as_dicts, as_int, as_list, as_str, seconds_to_datetime, utc_text
 from xo_mcp.errors import XoForbidden
-from xo_mcp.formatting import count_of, fmt_age, fmt_bytes, fmt_duration, fmt_percent1, inline
+from xo_mcp.formatting import count_of, fmt_bytes, fmt_duration, fmt_percent1, fmt_when, inline
 from xo_mcp.tools.alarms import ALARM_FIELDS, MAX_ALARMS, AlarmLine, alarm_line, newest, render_alarm
 from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, tool
 from xo_mcp.tools.inventory import HOST
 from xo_mcp.tools.names import names_of
+from xo_mcp.tools.rules import patches_not_checked
 
 MAX_PATCH_NAMES = 10
 SOON_DAYS = 30
@@ -185,7 +186,7 @@ def _details(
     power_state = as_str(host.get("power_state")) or "Unknown"
     memory = as_dict(host.get("memory"))
     cpus, cpu_info = as_dict(host.get("cpus")), as_dict(host.get("CPUs"))
-    started = _seconds(host.get("startTime"))
+    started = seconds_to_datetime(host.get("startTime"))
     running = power_state == "Running"
     brand, version = as_str(host.get("productBrand")), as_str(host.get("version"))
     details = HostDetails(
@@ -211,7 +212,7 @@ def _details(
         alarms_total=alarms.value[1] if alarms.value else None,
         notes=[note for note in notes if not note.startswith(("missing patches ", "pool "))],
     )
-    _patch_status(details, patches, power_state)
+    _patch_status(details, patches, host)
     return details
 
 
@@ -223,7 +224,7 @@ def _resident_vms(host: JsonObject) -> int | None:
     return len([vm for vm in resident if vm != host.get("controlDomain")])
 
 
-def _patch_status(details: HostDetails, patches: Part[list[JsonObject] | NotInPlan], power_state: str) -> None:
+def _patch_status(details: HostDetails, patches: Part[list[JsonObject] | NotInPlan], host: JsonObject) -> None:
     if patches.error is not None:
         details.patches_reason = patches.error
         return
@@ -234,10 +235,9 @@ def _patch_status(details: HostDetails, patches: Part[list[JsonObject] | NotInPl
     if found:
         details.patches, details.patch_count = "missing", len(found)
         details.patch_names = [_patch_name(patch) for patch in found[:MAX_PATCH_NAMES]]
-    elif power_state != "Running":
-        # XO answers [] when it cannot ask the host (CONTRACT-2 §7): not a clean bill of health.
+    elif patches_not_checked(host, found):
         details.patches = "not checked"
-        details.patches_reason = f"the host is {power_state}: XO cannot ask it, and answers an empty list"
+        details.patches_reason = f"the host is {details.power_state}: XO cannot ask it, and answers an empty list"
     else:
         details.patches = "up to date"
 
@@ -253,25 +253,17 @@ def _expiries(host: JsonObject, now: datetime) -> list[Expiry]:
     found = []
     for number, certificate in enumerate(as_dicts(host.get("certificates")), start=1):
         what = "TLS certificate" if len(as_list(host.get("certificates"))) == 1 else f"TLS certificate {number}"
-        found.append(_expiry(what, _seconds(certificate.get("notAfter")), now))
+        found.append(_expiry(what, seconds_to_datetime(certificate.get("notAfter")), now))
     if "license_expiry" in host:
         # null: no expiry date (XCP-ng hosts have none; CONTRACT-2 §7 "s or null").
-        found.append(_expiry("Licence", _seconds(host.get("license_expiry")), now))
+        found.append(_expiry("Licence", seconds_to_datetime(host.get("license_expiry")), now))
     return found
 
 
 def _expiry(what: str, moment: datetime | None, now: datetime) -> Expiry:
     if moment is None:
         return Expiry(what=what)
-    when = f"{moment.strftime('%Y-%m-%d %H:%M UTC')} ({fmt_age(moment, now)})"
-    return Expiry(what=what, at=when, days_left=(moment - now).days)
-
-
-def _seconds(value: Any) -> datetime | None:
-    seconds = as_number(value)
-    if seconds is None or seconds <= 0:
-        return None
-    return datetime.fromtimestamp(seconds, UTC)
+    return Expiry(what=what, at=fmt_when(moment, now), days_left=(moment - now).days)
 
 
 TOOLS = (get_host_details,)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import as_str
+from xo_mcp.errors import XoMcpError
 from xo_mcp.xo_filters import exactly
 
 # XO's object type words (alarm targets, `data.type` of tasks…) and the collection holding each.
@@ -43,3 +44,13 @@ async def names_of(
         rows = await client.list_objects(collection, fields=["id", label], filter=exactly("id", chunk))
         names.update((row["id"], as_str(row.get(label)) or row["id"]) for row in rows if as_str(row.get("id")))
     return names
+
+
+async def known_names(
+    client: XoClient, collection: str, ids: Iterable[str], *, label: str = "name_label"
+) -> dict[str, str]:
+    """`names_of`, or `{}` when XO cannot say: names are a nicety, and the ids stay where none is known."""
+    try:
+        return await names_of(client, collection, ids, label=label)
+    except XoMcpError:
+        return {}

@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from xo_mcp.arguments import Fields, Filter, ObjectKind, Offset, XoId, object_id, page_size
 from xo_mcp.client import XoClient
-from xo_mcp.coerce import JsonObject, as_str
+from xo_mcp.coerce import JsonObject, as_str, ms_to_datetime, seconds_to_datetime
 from xo_mcp.errors import InvalidArgument, XoMcpError, quote
 from xo_mcp.formatting import fmt_bytes, fmt_when, inline
 from xo_mcp.secrets import WITHHELD
@@ -513,12 +513,10 @@ def _value(
 
 
 def _moment(kind: Kind, key: str, value: float) -> datetime | None:
-    if value <= 0:
-        return None
     if key in kind.seconds or key in SECONDS:
-        return datetime.fromtimestamp(value, UTC)
+        return seconds_to_datetime(value)
     if key in MILLISECONDS:
-        return datetime.fromtimestamp(value / 1000, UTC)
+        return ms_to_datetime(value)
     return None
 
 

@@ -6,6 +6,7 @@ writable SR, a replica or a no-backup tag is.
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from typing import Literal
 
 from xo_mcp.coerce import JsonObject, as_dict, as_list, as_number
@@ -38,6 +39,12 @@ def sr_level(percent: float) -> SrLevel:
     if percent >= SR_WARNING_PERCENT:
         return "warning"
     return "ok"
+
+
+def patches_not_checked(host: JsonObject, patches: Sized) -> bool:
+    """XO answers `[]` for a host it could not query (a halted host, CONTRACT-2 §7): empty means "not checked"
+    unless the host runs."""
+    return not patches and host.get("power_state") != "Running"
 
 
 def is_replica(vm: JsonObject) -> bool:

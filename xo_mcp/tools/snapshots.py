@@ -13,12 +13,11 @@ from pydantic import BaseModel, Field, PrivateAttr
 from xo_mcp.arguments import Offset, XoId, object_id, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, seconds_to_datetime, utc_text
-from xo_mcp.errors import XoMcpError
-from xo_mcp.formatting import count_of, inline, table
+from xo_mcp.formatting import cell_text, count_of, inline, table
 from xo_mcp.tools.base import XoContext, app_state, gather, tool
 from xo_mcp.tools.inventory import VM
 from xo_mcp.tools.listing import Page, first_by
-from xo_mcp.tools.names import names_of
+from xo_mcp.tools.names import known_names
 
 SNAPSHOTS_DEFAULT_LIMIT = 50
 SNAPSHOTS_MAX_LIMIT = 500
@@ -65,7 +64,7 @@ def _cells(row: SnapshotRow) -> list[str]:
     if row.backup_job_id:
         made_by = f"backup job {row.backup_job}" if row.backup_job else f"backup job id {row.backup_job_id}"
     cells = [row.name, vm, row.taken or "unknown", "" if row.age_days is None else str(row.age_days), made_by]
-    return [inline(text).replace("|", "\\|") for text in cells] + [row.id]
+    return [cell_text(text) for text in cells] + [row.id]
 
 
 @tool(title="List VM snapshots", example={"limit": 5})
@@ -123,16 +122,9 @@ def _row(snapshot: JsonObject, now: datetime) -> SnapshotRow:
 
 async def _name(client: XoClient, rows: list[SnapshotRow]) -> None:
     """VM and backup job names of the rows shown; ids stay where XO does not give a name."""
-
-    async def lookup(collection: str, ids: set[str], label: str) -> dict[str, str]:
-        try:
-            return await names_of(client, collection, ids, label=label) if ids else {}
-        except XoMcpError:
-            return {}
-
     vms, jobs = await gather(
-        lookup("vms", {row.vm_id for row in rows if row.vm_id}, "name_label"),
-        lookup("backup-jobs", {row.backup_job_id for row in rows if row.backup_job_id}, "name"),
+        known_names(client, "vms", (row.vm_id for row in rows if row.vm_id)),
+        known_names(client, "backup-jobs", (row.backup_job_id for row in rows if row.backup_job_id), label="name"),
     )
     for row in rows:
         row.vm = vms.get(row.vm_id or "")

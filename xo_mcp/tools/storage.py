@@ -10,12 +10,18 @@ from pydantic import BaseModel, Field, PrivateAttr
 from xo_mcp.arguments import Fields, Filter, Offset, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_int, as_str
-from xo_mcp.errors import XoMcpError
-from xo_mcp.formatting import cell, fmt_bytes, inline, lookup, table
+from xo_mcp.formatting import cell, cell_text, fmt_bytes, lookup, table
 from xo_mcp.tools.base import XoContext, app_state, tool
 from xo_mcp.tools.listing import Page
-from xo_mcp.tools.names import names_of
-from xo_mcp.tools.rules import SR_CRITICAL_PERCENT, SR_WARNING_PERCENT, SrLevel, sr_is_writable, sr_level
+from xo_mcp.tools.names import known_names
+from xo_mcp.tools.rules import (
+    SR_CRITICAL_PERCENT,
+    SR_WARNING_PERCENT,
+    SrLevel,
+    sr_is_writable,
+    sr_level,
+    sr_usage_percent,
+)
 
 SR_DEFAULT_LIMIT = 100
 SR_MAX_LIMIT = 1000
@@ -68,14 +74,9 @@ def _cells(row: SrRow, extra: list[str]) -> list[str]:
     use = f"{row.percent:.1f}%" if row.percent is not None else "size unknown"
     if row.level in ("warning", "critical"):
         use += f" {row.level.upper()}"
-    named = [_text(row.name), row.type or "", _text(on), fmt_bytes(row.size), fmt_bytes(row.used)]
-    named += [fmt_bytes(row.free), use, _text(row.pool or row.pool_id or "")]
+    named = [cell_text(row.name), row.type or "", cell_text(on), fmt_bytes(row.size), fmt_bytes(row.used)]
+    named += [fmt_bytes(row.free), use, cell_text(row.pool or row.pool_id or "")]
     return [*named, *(cell(name, lookup(row.extra or {}, name)) for name in extra), row.id]
-
-
-def _text(value: str) -> str:
-    """Text from XO for a table cell: one line, pipes escaped."""
-    return inline(value).replace("|", "\\|")
 
 
 @tool(title="List storage repositories", example={"limit": 5})
@@ -109,7 +110,7 @@ async def list_srs(
 
 def _row(sr: JsonObject, extra: list[str]) -> SrRow:
     size, used = as_int(sr.get("size")), as_int(sr.get("physical_usage"))
-    percent = used / size * 100 if size and size > 0 and used is not None else None
+    percent = sr_usage_percent(sr)
     shared = sr.get("shared") is True
     return SrRow(
         id=str(sr.get("id")),
@@ -135,11 +136,7 @@ def _fullest_first(row: SrRow) -> tuple[float, str]:
 async def _name(client: XoClient, rows: list[SrRow]) -> None:
     """Pool and host names of the rows shown; ids stay when names cannot be read."""
     for collection, attribute in (("pools", "pool"), ("hosts", "host")):
-        ids = {getattr(row, f"{attribute}_id") for row in rows} - {None}
-        try:
-            names = await names_of(client, collection, ids) if ids else {}
-        except XoMcpError:
-            continue
+        names = await known_names(client, collection, (getattr(row, f"{attribute}_id") for row in rows))
         for row in rows:
             setattr(row, attribute, names.get(getattr(row, f"{attribute}_id") or ""))
 

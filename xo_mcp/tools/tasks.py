@@ -12,11 +12,10 @@ from pydantic import BaseModel, Field, PrivateAttr
 from xo_mcp.arguments import Offset, page_size
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_number, as_str, ms_to_datetime
-from xo_mcp.errors import XoMcpError
 from xo_mcp.formatting import fmt_duration, fmt_when, inline
 from xo_mcp.tools.base import XoContext, app_state, gather, tool
 from xo_mcp.tools.listing import Page, first_by
-from xo_mcp.tools.names import names_of
+from xo_mcp.tools.names import COLLECTION_OF_TYPE, known_names
 
 TaskStatus = Literal["pending", "success", "failure", "interrupted"]
 TASKS_DEFAULT_LIMIT = 50
@@ -36,8 +35,8 @@ TASK_FIELDS = (
     "result.message",
 )
 """What a task line needs: never `result` whole (a successful call's return value can be large)."""
-OBJECT_COLLECTIONS = ("vms", "hosts", "srs", "pools", "networks", "vdis")
-"""Where a task's `objectId` is looked for: tasks do not say the type of their object."""
+OBJECT_TYPES = ("VM", "host", "SR", "pool", "network", "VDI")
+"""Where a task's `objectId` is looked for (XO's type words): tasks do not say the type of their object."""
 
 
 class TaskLine(BaseModel):
@@ -151,20 +150,11 @@ async def _name_objects(client: XoClient, items: list[TaskLine]) -> None:
     ids = {item.object_id for item in items if item.object_id and item.object is None}
     if not ids:
         return
-
-    async def lookup(collection: str) -> dict[str, str]:
-        try:
-            return await names_of(client, collection, ids)
-        except XoMcpError:
-            return {}  # names are a nicety: the ids stay
-
-    found = await gather(*(lookup(collection) for collection in OBJECT_COLLECTIONS))
+    found = await gather(*(known_names(client, COLLECTION_OF_TYPE[kind], ids) for kind in OBJECT_TYPES))
     for item in items:
-        for collection, names in zip(OBJECT_COLLECTIONS, found, strict=True):
+        for kind, names in zip(OBJECT_TYPES, found, strict=True):
             if item.object is None and (name := names.get(item.object_id or "")) is not None:
-                item.object = f"{_NOUNS[collection]} {name}"
+                item.object = f"{kind} {name}"
 
-
-_NOUNS = {"vms": "VM", "hosts": "host", "srs": "SR", "pools": "pool", "networks": "network", "vdis": "VDI"}
 
 TOOLS = (list_tasks,)
