@@ -127,6 +127,7 @@ async def test_failing_alarms_are_unknown_not_none(xo: XoSession, sim: RunningSi
     details = await xo.ok("get_host_details", {"host_id": host_id})
     text = text_of(details)
     assert "Alarms: unknown (" in text and "alarm store down" in text and "Alarms: none" not in text
+    assert text.count("alarm store down") == 1, "the reason is said once, on the alarms line"
 
 
 async def test_unknown_or_wrong_kind_of_id_names_list_hosts(xo: XoSession, sim: RunningSimulator) -> None:

@@ -57,7 +57,7 @@ class HostDetails(Answer):
     expiries: list[Expiry] = []
     alarms: list[AlarmLine] = []
     alarms_total: int | None = None
-    notes: list[str] = []
+    alarms_reason: str | None = Field(default=None, description="why the alarms are unknown")
 
     def render(self) -> str:
         state = self.power_state
@@ -73,7 +73,6 @@ class HostDetails(Answer):
         lines.append(self._patches())
         lines.extend(_expiry_line(expiry) for expiry in self.expiries)
         lines.append(self._alarms())
-        lines.extend(f"Note: {note}" for note in self.notes)
         return "\n".join(lines)
 
     def _cpu(self) -> str | None:
@@ -111,8 +110,7 @@ class HostDetails(Answer):
 
     def _alarms(self) -> str:
         if self.alarms_total is None:
-            reason = next((n.split(": ", 1)[-1] for n in self.notes if n.startswith("alarms ")), "not fetched")
-            return f"Alarms: unknown ({reason})"
+            return f"Alarms: unknown ({self.alarms_reason or 'not fetched'})"
         if not self.alarms_total:
             return "Alarms: none"
         shown = "; ".join(render_alarm(alarm, subject_id=self.id) for alarm in self.alarms)
@@ -152,7 +150,7 @@ async def get_host_details(ctx: XoContext, host_id: Annotated[XoId, id_of(HOST)]
     stream = client.iter_objects("alarms", fields=ALARM_FIELDS, parent=host_id)
     alarms = parts.add("alarms", newest(stream, MAX_ALARMS))
     await parts.gather()
-    return _details(host, pool, patches, alarms, parts.notes(), datetime.now(UTC))
+    return _details(host, pool, patches, alarms, datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,6 @@ def _details(
     pool: Part[NamedRef] | None,
     patches: Part[list[JsonObject] | NotInPlan],
     alarms: Part[tuple[list[JsonObject], int]],
-    notes: list[str],
     now: datetime,
 ) -> HostDetails:
     power_state = as_str(host.get("power_state")) or "Unknown"
@@ -210,7 +207,7 @@ def _details(
         expiries=_expiries(host, now),
         alarms=[alarm_line(alarm) for alarm in alarms.value[0]] if alarms.value else [],
         alarms_total=alarms.value[1] if alarms.value else None,
-        notes=[note for note in notes if not note.startswith(("missing patches ", "pool "))],
+        alarms_reason=alarms.error,
     )
     _patch_status(details, patches, host)
     return details
