@@ -42,8 +42,10 @@ from xo_mcp.tools.alarms import ALARM_FIELDS, AlarmLine, named_alarm_lines, rend
 from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, gather, run_sync, tool
 from xo_mcp.tools.health_checks import SHOWN, Capped, Finding
 from xo_mcp.tools.inventory import HOST, POOL, VM
+from xo_mcp.tools.names import IDS_PER_REQUEST
 from xo_mcp.tools.objects import KINDS as OBJECT_KINDS
 from xo_mcp.tools.rules import SR_CRITICAL_PERCENT, SR_WARNING_PERCENT, patches_not_checked, sr_is_writable
+from xo_mcp.xo_filters import all_of, exactly, quoted
 
 DOCS_TOPIC = "manage"
 ALARMS_SHOWN = 3
@@ -51,7 +53,6 @@ ALARMS_SHOWN = 3
 BACKUPS_WAIT_S = 10.0
 """XO computes its backup overview on demand (up to a minute on a large XO): the report does not wait longer."""
 PATCH_QUERIES_AT_ONCE = 8
-IDS_PER_REQUEST = 100
 ONE_BY_ONE = 16
 """Up to this many objects are read by id, one GET each, rather than by a filter that makes XO scan."""
 
@@ -183,9 +184,7 @@ class Scope:
     pool_id: str | None
 
     def filter(self, rule: str | None = None) -> str | None:
-        terms = [f'$pool:"{self.pool_id}"'] if self.pool_id else []
-        terms += [rule] if rule else []
-        return " ".join(terms) or None
+        return all_of(f"$pool:{quoted(self.pool_id)}" if self.pool_id else None, rule)
 
     def fields(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """``names``, and `$pool` when the report is limited to a pool (to check each row's pool)."""
@@ -197,10 +196,8 @@ class Scope:
     def call(self, tool: str, rule: str | None = None, **arguments: str | int) -> str:
         """How to list a check's objects: a tool call, the pool's filter added when the tool takes one."""
         shown = [f"{name}={value!r}" for name, value in arguments.items()]
-        if rule is not None or self.pool_id:
-            combined = self.filter(rule)
-            if combined:
-                shown.insert(0, f"filter={combined!r}")
+        if combined := self.filter(rule):
+            shown.insert(0, f"filter={combined!r}")
         return f"{tool}({', '.join(shown)})"
 
 
@@ -262,7 +259,8 @@ async def _report(state: AppState, scope: Scope, pools: list[JsonObject], now: f
     second = Parts()
     not_vms = (vm_snapshots.value or set()) | (templates.value or set()) | {c["id"] for c in controllers.value or []}
     mac_groups = streams.macs.candidate_groups(not_vms)
-    mac_vms = second.add("VMs of duplicated MACs", _objects_by_id(client, "vms", mac_groups_ids(mac_groups)))
+    owners = {vm for vms in mac_groups.values() for vm in vms}
+    mac_vms = second.add("VMs of duplicated MACs", _objects_by_id(client, "vms", owners, fields=MAC_VM_FIELDS))
     chain_roots = second.add("VDI chains", _listed_roots(client, streams.chains.candidates(), sr_map))
     await second.gather()
 
@@ -465,12 +463,12 @@ def _overview(value: Any) -> BackupOverview:
 
 
 async def _objects_by_id(
-    client: XoClient, collection: str, ids: Iterable[str], *, fields: tuple[str, ...] = MAC_VM_FIELDS
+    client: XoClient, collection: str, ids: Iterable[str], *, fields: tuple[str, ...]
 ) -> dict[str, JsonObject]:
     """The objects of ``collection`` with these ids that XO has and the user may read.
 
-    A few ids are read one GET each (XO finds an object by id at once); more, 100 ids a filtered request (XO
-    scans the collection; `limit` stops it once every id is found, uuids being no substrings of one another).
+    A few ids are read one GET each (XO finds an object by id at once); more, IDS_PER_REQUEST ids a filtered
+    request (XO scans the collection; `limit` stops it once every id is found).
     """
     wanted = sorted(set(ids))
     if len(wanted) <= ONE_BY_ONE:
@@ -478,9 +476,8 @@ async def _objects_by_id(
     found: dict[str, JsonObject] = {}
     for start in range(0, len(wanted), IDS_PER_REQUEST):
         chunk = wanted[start : start + IDS_PER_REQUEST]
-        terms = " ".join(f'"{object_id}"' for object_id in chunk)
-        rows = await client.list_objects(collection, fields=fields, filter=f"id:|({terms})", limit=len(chunk))
-        found.update((str(row["id"]), row) for row in rows if row.get("id") in chunk)
+        rows = await client.list_objects(collection, fields=fields, filter=exactly("id", chunk), limit=len(chunk))
+        found.update((str(row["id"]), row) for row in rows)
     return found
 
 
@@ -498,10 +495,6 @@ async def _each_by_id(client: XoClient, collection: str, ids: list[str]) -> dict
         for object_id in ids:
             group.start_soon(read, object_id)
     return found
-
-
-def mac_groups_ids(groups: dict[str, list[str]]) -> set[str]:
-    return {vm for owners in groups.values() for vm in owners}
 
 
 async def _listed_roots(client: XoClient, candidates: list[str], srs: dict[str, JsonObject]) -> dict[str, str | None]:

@@ -24,7 +24,8 @@ COLLECTION_OF_TYPE = {
     "PIF": "pifs",
     "VIF": "vifs",
 }
-_IDS_PER_REQUEST = 100
+IDS_PER_REQUEST = 100
+"""Ids per filtered request (an anchored alternation of about 4 kB of URL)."""
 
 
 async def names_of(
@@ -37,8 +38,8 @@ async def names_of(
     """
     wanted = sorted({object_id for object_id in ids if object_id})
     names: dict[str, str] = {}
-    for start in range(0, len(wanted), _IDS_PER_REQUEST):
-        chunk = wanted[start : start + _IDS_PER_REQUEST]
+    for start in range(0, len(wanted), IDS_PER_REQUEST):
+        chunk = wanted[start : start + IDS_PER_REQUEST]
         # One anchored regular expression: XO tests it once per object, where an OR of quoted ids is a
         # substring test per id per object (about 8× the work at 100 000 objects).
         rows = await client.list_objects(collection, fields=["id", label], filter=exactly("id", chunk))

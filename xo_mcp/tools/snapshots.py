@@ -18,6 +18,7 @@ from xo_mcp.tools.base import XoContext, app_state, gather, tool
 from xo_mcp.tools.inventory import VM
 from xo_mcp.tools.listing import Page, first_by
 from xo_mcp.tools.names import known_names
+from xo_mcp.xo_filters import all_of, quoted
 
 SNAPSHOTS_DEFAULT_LIMIT = 50
 SNAPSHOTS_MAX_LIMIT = 500
@@ -84,13 +85,13 @@ async def list_snapshots(
     if vm_id is not None:
         # The VM first: an unknown id is one clear answer naming list_vms, not an empty list.
         vm = await client.get_object(vm_id)
-        terms.append(f'$snapshot_of:"{vm_id}"')
+        terms.append(f"$snapshot_of:{quoted(vm_id)}")
         scope.append(f"VM {inline(as_str(vm.get('name_label')) or vm_id)}")
     if older_than_days is not None:
         cutoff = (now - timedelta(days=older_than_days)).timestamp()
         terms.append(f"snapshot_time:<{math.floor(cutoff)}")
         scope.append(f"older than {count_of(older_than_days, 'day')}")
-    stream = client.iter_objects("vm-snapshots", fields=SNAPSHOT_FIELDS, filter=" ".join(terms) or None)
+    stream = client.iter_objects("vm-snapshots", fields=SNAPSHOT_FIELDS, filter=all_of(*terms))
     kept, total = await _oldest(stream, offset + limit)
     items = [_row(snapshot, now) for snapshot in kept[offset:]]
     await _name(client, items)
