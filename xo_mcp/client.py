@@ -27,7 +27,7 @@ from xo_mcp import __version__, errors
 from xo_mcp.coerce import JsonObject
 from xo_mcp.config import Settings
 from xo_mcp.credentials import XoCredentials
-from xo_mcp.errors import XoApiError
+from xo_mcp.errors import XoApiError, XoNotFound
 from xo_mcp.secrets import may_hold_secrets, scrub_response
 
 if TYPE_CHECKING:
@@ -214,16 +214,25 @@ class XoClient:
         """The keys of XO's /dashboard named in ``wanted``, from its NDJSON stream (one `{"key": value}` line
         per key). XO sends its fast, in-memory keys first: the stream is closed as soon as every wanted key
         has arrived, so the slow parts (backups, patches) are never waited for. Keys that did not come are
-        absent from the result."""
+        absent from the result.
+
+        An XO older than the route answers 404 once: it is remembered (`missing_endpoints`), and later calls
+        raise XoNotFound without asking."""
+        if "dashboard" in self.missing_endpoints:
+            raise XoNotFound("This Xen Orchestra has no /dashboard endpoint (older than the REST route).", 404)
         found: dict[str, Any] = {}
-        async with aclosing(self._ndjson_blocks("/dashboard", {"ndjson": "true"}, endpoint="dashboard")) as blocks:
-            async for block in blocks:
-                for line in block.splitlines():
-                    item = _parse_line(line, "/dashboard") if line.strip() else None
-                    if isinstance(item, dict):
-                        found.update((key, value) for key, value in item.items() if key in wanted)
-                if wanted <= found.keys():
-                    break  # closing the generator closes the response: XO stops sending
+        try:
+            async with aclosing(self._ndjson_blocks("/dashboard", {"ndjson": "true"}, endpoint="dashboard")) as blocks:
+                async for block in blocks:
+                    for line in block.splitlines():
+                        item = _parse_line(line, "/dashboard") if line.strip() else None
+                        if isinstance(item, dict):
+                            found.update((key, value) for key, value in item.items() if key in wanted)
+                    if wanted <= found.keys():
+                        break  # closing the generator closes the response: XO stops sending
+        except XoNotFound:
+            self.missing_endpoints.add("dashboard")  # an older XO: it will not grow the route while we run
+            raise
         return found
 
     async def whoami(self) -> XoUser | None:

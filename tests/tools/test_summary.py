@@ -114,6 +114,9 @@ async def test_an_xo_without_the_route_is_asked_once(connect: Connect, sim: Runn
     started = harness.now()
     async with connect(sim.url) as session:
         summaries = [await session.content("get_infrastructure_summary") for _ in range(3)]
+        # Every other reader of /dashboard shares what the client learnt: a VM count, backups, the health report.
+        for tool in ("list_vms", "get_backup_status", "get_health_report"):
+            await session.ok(tool)
     assert all(summary["vms"] == truth(sim.state.inventory)["vms"] for summary in summaries)
     assert dashboard_requests(sim, started) == 1
 

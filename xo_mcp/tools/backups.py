@@ -412,8 +412,6 @@ async def _pool_ref(client: XoClient, pool_id: XoId | None) -> NamedRef | None:
 
 async def _xo_backups(client: XoClient) -> tuple[dict[str, Any] | None, str | None]:
     """XO's own `backups` figures from /dashboard, or why they cannot be used."""
-    if "dashboard" in client.missing_endpoints:
-        return None, None
     keys: dict[str, Any] = {}
     try:
         with anyio.move_on_after(DASHBOARD_PATIENCE_S):
@@ -421,8 +419,7 @@ async def _xo_backups(client: XoClient) -> tuple[dict[str, Any] | None, str | No
     except (XoAuthError, XoMcpDisabled):
         raise
     except XoNotFound:
-        client.missing_endpoints.add("dashboard")  # an older XO
-        return None, None
+        return None, None  # an older XO
     except XoApiError as exc:
         if exc.status == 403:
             return None, None  # non-admins: XO's dashboard is admin-only

@@ -419,8 +419,6 @@ async def _patches(client: XoClient, hosts: list[JsonObject]) -> HostPatches:
 
 async def _backups(client: XoClient) -> BackupOverview:
     """XO's backup overview from /dashboard, never failing: an overview XO cannot give says why."""
-    if "dashboard" in client.missing_endpoints:
-        return BackupOverview(reason=_NO_DASHBOARD)
     found: dict[str, Any] | None = None
     try:
         with anyio.move_on_after(BACKUPS_WAIT_S):
@@ -428,7 +426,6 @@ async def _backups(client: XoClient) -> BackupOverview:
     except XoForbidden:
         return BackupOverview(reason="XO's /dashboard is for administrators only")
     except XoNotFound:
-        client.missing_endpoints.add("dashboard")
         return BackupOverview(reason=_NO_DASHBOARD)
     except XoMcpError as exc:
         return BackupOverview(reason=exc.message)

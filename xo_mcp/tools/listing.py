@@ -11,7 +11,7 @@ from pydantic import Field, PrivateAttr
 
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_count, as_dict
-from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoNotFound
+from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled
 from xo_mcp.formatting import has_path, inline, object_table, page_note
 from xo_mcp.tools.base import Answer, limited_view
 
@@ -175,18 +175,15 @@ async def _xo_total(client: XoClient, collection: str) -> int | None:
     """An unfiltered collection's size from XO's own count, when XO gives it (administrators, recent XO):
     the same figure as counting every object, at the cost of one small answer at any size."""
     path = _XO_TOTALS.get(collection)
-    if path is None or "dashboard" in client.missing_endpoints:
+    if path is None:
         return None
     key, inner = path
     try:
         value = (await client.dashboard_keys(frozenset({key}))).get(key)
-    except XoNotFound:
-        client.missing_endpoints.add("dashboard")
-        return None
     except (XoAuthError, XoMcpDisabled):
         raise
     except XoApiError:
-        return None  # counted instead
+        return None  # an older XO (404), a non-admin (403), a failure: counted instead
     return as_count(as_dict(value).get(inner) if inner else value)
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import as_counts, as_dict, as_number
-from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled, XoNotFound
+from xo_mcp.errors import XoApiError, XoAuthError, XoMcpDisabled
 from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, inline
 from xo_mcp.tools.base import Answer, XoContext, app_state, gather, limited_view, tool
 
@@ -124,18 +124,13 @@ async def summarize(client: XoClient) -> InfrastructureSummary:
 
 async def _xo_aggregates(client: XoClient) -> tuple[HostCounts, VmCounts, Resources | None] | None:
     """The counts from XO's /dashboard, or None when they must be counted instead."""
-    if "dashboard" in client.missing_endpoints:
-        return None
     try:
         keys = await client.dashboard_keys(DASHBOARD_KEYS)
     except (XoAuthError, XoMcpDisabled):
         raise  # the same refusal would meet the fallback: say it once, now
-    except XoNotFound:
-        client.missing_endpoints.add("dashboard")  # an older XO: it will not grow the route while we run
-        return None
     except XoApiError:
-        # 403 (non-admin: XO's dashboard is admin-only and counts what the user may not see), a 5xx, an
-        # unreadable or cut answer: counting the user's own view is always right.
+        # 404 (an older XO), 403 (non-admin: XO's dashboard is admin-only and counts what the user may not
+        # see), a 5xx, an unreadable or cut answer: counting the user's own view is always right.
         return None
     hosts, vms = _dashboard_hosts(keys.get("hostsStatus")), _dashboard_vms(keys.get("vmsStatus"))
     if hosts is None or vms is None:
