@@ -237,8 +237,9 @@ class XoClient:
 
     async def whoami(self) -> XoUser | None:
         """`current_user()` remembered for a few minutes per credentials, or None when XO cannot say (an
-        older XO without `/users/me`, a failure): answers then simply do not name the user."""
-        if self._credentials is None:
+        older XO without `/users/me`, remembered like the other missing endpoints; a failure): answers then
+        simply do not name the user."""
+        if self._credentials is None or "users/me" in self.missing_endpoints:
             return None
         key = self._credentials.digest
         cached = self._users.get(key)
@@ -257,9 +258,13 @@ class XoClient:
         """Who XO sees behind these credentials (CONTRACT-2 §8): `/users/me` redirects (307) to the user's own
         record, which needs no privilege to read. Only the name, id and permission are kept: the record also
         holds the user's TOTP secret (`preferences.otp`), which must never travel further."""
-        async with self._request("/users/me", accept={301, 302, 303, 307, 308}) as response:
-            location = response.headers.get("location", "") if response.is_redirect else ""
-            body = b"" if location else await response.aread()
+        try:
+            async with self._request("/users/me", accept={301, 302, 303, 307, 308}) as response:
+                location = response.headers.get("location", "") if response.is_redirect else ""
+                body = b"" if location else await response.aread()
+        except XoNotFound:
+            self.missing_endpoints.add("users/me")  # an XO older than the route: whoami() stops asking
+            raise
         if location:
             match = _OWN_RECORD.search(urlsplit(location).path)
             if match is None:

@@ -204,3 +204,12 @@ async def test_without_xos_count_every_total_is_still_exact(xo: XoSession, sim: 
     sim.state.dashboard_routes = False
     page = await xo.content("list_vms", {"limit": 2})
     assert page["total"] == len(sim.state.inventory.vms)
+
+
+async def test_an_xo_without_users_me_is_asked_once(xo: XoSession, sim: RunningSimulator) -> None:
+    sim.state.faults.add(path="/rest/v0/users/me", status=404, body={"error": "Not Found"})
+    started = harness.now()
+    pages = [await xo.content("list_vms", {"limit": 1}) for _ in range(3)]
+    assert all(page["total"] == len(vms(sim)) for page in pages)
+    asked = [r for r in harness.requests_since(started) if r.path == "/rest/v0/users/me"]
+    assert len(asked) == 1, "an XO older than the route is not asked again"
