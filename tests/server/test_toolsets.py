@@ -102,3 +102,11 @@ async def test_a_tool_outside_the_toolsets_cannot_be_called(sim: RunningSimulato
         assert refused.is_error and "list_vms" in text_of(refused)
         allowed = await session.ok("list_objects", {"kind": "networks", "limit": 1})
         assert allowed.structured_content is not None
+
+
+async def test_check_connection_names_no_tool_the_server_hides(sim: RunningSimulator) -> None:
+    async with connect(settings_for(sim.url, toolsets=frozenset({"core"}))) as session:
+        listed = {tool.name for tool in (await session.client.list_tools()).tools}
+        text = text_of(await session.ok("check_connection"))
+    assert named_tools(text) <= listed, f"names {named_tools(text) - listed}"
+    assert "Documentation tools: not exposed" in text

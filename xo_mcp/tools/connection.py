@@ -55,6 +55,9 @@ class ConnectionReport(Answer):
         return "\n".join(lines)
 
 
+_DOCS_OFF = "Documentation tools: not exposed by this server (XO_MCP_TOOLSETS)."
+
+
 @tool(title="Check connection")
 async def check_connection(ctx: XoContext) -> ConnectionReport:
     """Check that Xen Orchestra is reachable and the credentials work: URL, auth method, the XO user seen
@@ -84,7 +87,9 @@ async def check_connection(ctx: XoContext) -> ConnectionReport:
             tls=_tls_mode(settings),
             error=failure.message,
         )
-    provenance = await run_sync(state.docs.provenance)
+    # The docs tools switched off (XO_MCP_TOOLSETS): no index to open, and no tool to name.
+    docs_exposed = "docs" in settings.toolsets
+    provenance = await run_sync(state.docs.provenance) if docs_exposed else None
     return ConnectionReport(
         xo_url=settings.base_url,
         connected=True,
@@ -97,7 +102,7 @@ async def check_connection(ctx: XoContext) -> ConnectionReport:
         user=user.name if user else None,
         permission=user.permission if user else None,
         limited_by_acls=not user.is_admin if user else None,
-        documentation=provenance.render() if provenance is not None else None,
+        documentation=provenance.render() if provenance is not None else None if docs_exposed else _DOCS_OFF,
     )
 
 
