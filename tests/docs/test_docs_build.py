@@ -229,7 +229,7 @@ def test_summary_line() -> None:
         "indexed 59 pages, 956 sections, 75000 words in 3.2 s; index 2.6 MB (2 pages parsed, 57 unchanged; "
         "lexical only)"
     )
-    semantic = dataclasses.replace(summary, embedded=3, index_bytes=27_000_000)
+    semantic = dataclasses.replace(summary, embedded=3, from_cache=1909, index_bytes=27_000_000)
     assert semantic.line().endswith(
         "index 27.0 MB (2 pages parsed, 57 unchanged; 3 texts embedded, 1909 from the cache)"
     )

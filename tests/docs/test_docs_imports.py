@@ -25,6 +25,7 @@ BUILD_ONLY = (
     "xo_mcp.docs.writer",
     "xo_mcp.docs.terms",
     "xo_mcp.docs.parse_cache",
+    "xo_mcp.docs.files",
     "xo_mcp.docs.embed_sections",
     "xo_mcp.docs.model_files",
     "safetensors",

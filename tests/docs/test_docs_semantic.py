@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.docs.helpers import quiet_progress, small_manifest, write_pages
-from xo_mcp.docs import build, encoder_file
+from xo_mcp.docs import build, embed_sections, encoder_file
 from xo_mcp.docs.bert import BertEncoder
 from xo_mcp.docs.build import build_index, main
 from xo_mcp.docs.library import DocsLibrary
@@ -194,3 +194,13 @@ def test_index_without_the_model_package_builds_lexical_and_says_how_to_add_it(
     assert err.rstrip().endswith("lexical only)")
     assert not (output / SEMANTIC_DIR).exists()
     assert _first_heading(output) == "Plant care › Watering"
+
+
+def test_a_change_to_the_encoder_code_embeds_again(
+    tmp_path: Path, sentence_model: ModelFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, first = _garden_index(tmp_path, sentence_model)
+    assert first.endswith("6 texts embedded, 0 from the cache)")
+    monkeypatch.setattr(embed_sections, "source_fingerprint", lambda *modules: "edited bert.py")
+    _, again = _garden_index(tmp_path, sentence_model)
+    assert again.endswith("6 texts embedded, 0 from the cache)"), "vectors of other code are not reused"

@@ -39,6 +39,7 @@ from xo_mcp.docs.sources import (
 )
 
 if TYPE_CHECKING:
+    from xo_mcp.docs.embed_sections import SemanticSummary
     from xo_mcp.docs.writer import IndexedPage
 
 # Import name -> distribution, for what `xo-mcp index` needs beyond the server's own dependencies.
@@ -63,6 +64,7 @@ class BuildSummary:
     parsed: int  # pages parsed this time (the others came from the cache)
     warnings: tuple[str, ...]
     embedded: int | None = None  # texts run through the sentence model, 2 a section (None: lexical-only index)
+    from_cache: int = 0  # texts whose vectors came from the build cache
 
     def line(self) -> str:
         size = self.index_bytes / 1000
@@ -70,7 +72,7 @@ class BuildSummary:
         semantic = (
             "lexical only"
             if self.embedded is None
-            else f"{self.embedded} texts embedded, {2 * self.sections - self.embedded} from the cache"
+            else f"{self.embedded} texts embedded, {self.from_cache} from the cache"
         )
         return (
             f"indexed {self.pages} pages, {self.sections} sections, {self.words} words "
@@ -211,7 +213,7 @@ def build_index(
     staging.mkdir()
     try:
         sections = write_index(staging, indexed, manifest.topics, lambda done: progress("indexed", done, len(indexed)))
-        embedded = _write_semantic(staging, indexed, model, cache, progress) if model is not None else None
+        semantic = _write_semantic(staging, indexed, model, cache, progress) if model is not None else None
         contents = {p.source_path: f.content for p, f in pages}
         _write_build_manifest(staging, snapshot, getattr(source, "spec", ""), indexed, contents)
         (staging / BUILT_STAMP).write_text(f"{INDEX_VERSION}\n", encoding="utf-8")
@@ -228,13 +230,14 @@ def build_index(
         index_bytes=sum(f.stat().st_size for f in output.rglob("*") if f.is_file()),
         parsed=len(indexed) - parse_cache.hits,
         warnings=tuple(warnings),
-        embedded=embedded,
+        embedded=semantic.embedded if semantic else None,
+        from_cache=semantic.from_cache if semantic else 0,
     )
 
 
 def _write_semantic(
     folder: Path, pages: list[IndexedPage], model: ModelFiles, cache: Path | None, progress: Progress
-) -> int:
+) -> SemanticSummary:
     from xo_mcp.docs.embed_sections import SectionInput, write_semantic
     from xo_mcp.docs.writer import section_key
 
@@ -243,8 +246,7 @@ def _write_semantic(
         for page in pages
         for section in page.page.sections
     ]
-    summary = write_semantic(folder, sections, model, cache, lambda done, total: progress("embedded", done, total))
-    return summary.embedded
+    return write_semantic(folder, sections, model, cache, lambda done, total: progress("embedded", done, total))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,8 +28,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from xo_mcp.docs import encoder_file
+from xo_mcp.docs import bert, encoder_file
 from xo_mcp.docs.bert import BertEncoder, read_safetensors
+from xo_mcp.docs.files import replace_atomically, source_fingerprint
 from xo_mcp.docs.model_files import ModelFiles
 from xo_mcp.docs.schema import SEMANTIC_DIR, SEMANTIC_ENCODER, SEMANTIC_META, SEMANTIC_VECTORS, SEMANTIC_VOCABULARY
 from xo_mcp.docs.wordpiece import WordPiece
@@ -49,8 +49,8 @@ class SectionInput:
 
 @dataclass(frozen=True)
 class SemanticSummary:
-    sections: int
-    embedded: int  # texts run through the model this time, two per section (the others came from the cache)
+    embedded: int  # texts run through the model this time (two per section)
+    from_cache: int  # texts whose vectors the cache had
 
 
 def section_passage(section: SectionInput) -> str:
@@ -70,13 +70,12 @@ def write_semantic(
     passages = [vocabulary.encode(section_passage(section), SECTION_TOKENS) for section in sections]
     headings = [vocabulary.encode(HEADING_JOIN.join(section.heading_path), SECTION_TOKENS) for section in sections]
     pieces = passages + headings
-    store = _VectorCache(cache / "embeddings" / model.fingerprint[:16] if cache else None)
+    store = _VectorCache(cache / "embeddings" / _cache_key(model) if cache else None)
     digests = [hashlib.sha256(np.asarray(ids, dtype=np.int32).tobytes()).hexdigest() for ids in pieces]
     missing = sorted({digest: i for i, digest in enumerate(digests) if digest not in store}.values())
-    encoder: BertEncoder | None = None
+    weights = _Weights(model)
     if missing:
-        tensors = read_safetensors(model.weights)
-        encoder = BertEncoder(tensors, _config(model))
+        encoder = BertEncoder(weights.tensors(), weights.config())
         progress(0, len(missing))
         vectors = encoder.encode([pieces[i] for i in missing], progress=lambda done: progress(done, len(missing)))
         store.update({digests[i]: vector for i, vector in zip(missing, vectors, strict=True)})
@@ -87,7 +86,7 @@ def write_semantic(
     embedded = np.stack([store[digest] for digest in digests]) if sections else np.zeros((0, 1), np.float32)
     matrix = (1 - HEADING_SHARE) * embedded[:count] + HEADING_SHARE * embedded[count:]
     np.save(target / SEMANTIC_VECTORS, matrix.astype(np.float16))
-    _write_encoder(target / SEMANTIC_ENCODER, model, store.folder)
+    _write_encoder(target / SEMANTIC_ENCODER, weights, store.folder)
     shutil.copyfile(model.vocabulary, target / SEMANTIC_VOCABULARY)
     meta = {
         "model": model.name,
@@ -97,26 +96,42 @@ def write_semantic(
         "keys": [section.key for section in sections],
     }
     (target / SEMANTIC_META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return SemanticSummary(sections=count, embedded=len(missing))
+    return SemanticSummary(embedded=len(missing), from_cache=len(pieces) - len(missing))
 
 
-def _config(model: ModelFiles) -> dict[str, Any]:
-    config: dict[str, Any] = json.loads((model.folder / "config.json").read_text(encoding="utf-8"))
-    return config
+def _cache_key(model: ModelFiles) -> str:
+    """The model's weights and the code that runs and quantizes it: a fix to either re-embeds everything."""
+    code = source_fingerprint(bert, encoder_file)
+    return hashlib.sha256(f"{model.fingerprint}:{code}".encode()).hexdigest()[:16]
 
 
-def _write_encoder(target: Path, model: ModelFiles, cache_folder: Path | None) -> None:
+class _Weights:
+    """The model's tensors and config, read from disk once, and only if a step needs them."""
+
+    def __init__(self, model: ModelFiles) -> None:
+        self._model = model
+        self._tensors: dict[str, npt.NDArray[Any]] | None = None
+
+    def tensors(self) -> dict[str, npt.NDArray[Any]]:
+        if self._tensors is None:
+            self._tensors = read_safetensors(self._model.weights)
+        return self._tensors
+
+    def config(self) -> dict[str, Any]:
+        config: dict[str, Any] = json.loads((self._model.folder / "config.json").read_text(encoding="utf-8"))
+        return config
+
+
+def _write_encoder(target: Path, weights: _Weights, cache_folder: Path | None) -> None:
     """The int8 encoder, converted once per model and then copied from the cache."""
     cached = cache_folder / SEMANTIC_ENCODER if cache_folder else None
     if cached is not None and cached.is_file():
         shutil.copyfile(cached, target)
         return
-    encoder_file.save(target, read_safetensors(model.weights), _config(model))
+    encoder_file.save(target, weights.tensors(), weights.config())
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.tmp-{os.getpid()}")
-        shutil.copyfile(target, partial)
-        partial.replace(cached)
+        replace_atomically(cached, lambda partial: shutil.copyfile(target, partial))
 
 
 class _VectorCache:
@@ -149,7 +164,6 @@ class _VectorCache:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.folder / f"{self.FILE}.tmp-{os.getpid()}.npz"
         keys = np.array(list(self._vectors), dtype="U64")
-        np.savez(partial, keys=keys, vectors=np.stack(list(self._vectors.values())))
-        partial.replace(self.folder / self.FILE)
+        vectors = np.stack(list(self._vectors.values()))
+        replace_atomically(self.folder / self.FILE, lambda partial: np.savez(partial, keys=keys, vectors=vectors))

@@ -8,10 +8,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from xo_mcp.docs import components, html_page, jsx, markdown, mdx, model, outline, slug
+from xo_mcp.docs.files import replace_atomically, source_fingerprint
 from xo_mcp.docs.html_page import parse_html
 from xo_mcp.docs.markdown import parse_markdown
 from xo_mcp.docs.model import ParsedPage
@@ -22,10 +22,7 @@ _PARSER_MODULES = (components, html_page, jsx, markdown, mdx, model, outline, sl
 
 @functools.cache
 def parser_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for module in _PARSER_MODULES:
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return digest.hexdigest()
+    return source_fingerprint(*_PARSER_MODULES)
 
 
 def content_hash(content: bytes) -> str:
@@ -62,6 +59,5 @@ class ParseCache:
 
     def _store(self, entry: Path, page: ParsedPage) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        partial = entry.with_suffix(f".tmp-{os.getpid()}")
-        partial.write_text(json.dumps(page.to_json(), ensure_ascii=False), encoding="utf-8")
-        partial.replace(entry)
+        text = json.dumps(page.to_json(), ensure_ascii=False)
+        replace_atomically(entry, lambda partial: partial.write_text(text, encoding="utf-8"))
