@@ -19,6 +19,7 @@ the whole sequence run back to back.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -149,11 +150,11 @@ def _cpu(process: psutil.Process) -> float:
 
 def _official_calls(url: str, token: str) -> list[Call]:
     """The official server's cheapest sequence holding the health report's facts (see the module docstring)."""
-    rest = _Rest(url, token)
-    dom0_vbds = [vbd for dom0 in rest.rows("vm-controllers", "$VBDs") for vbd in dom0.get("$VBDs") or []]
-    vbd_vdis = [rest.one("vbds", vbd).get("VDI") for vbd in dom0_vbds]
-    snapshot_ids = {row["id"] for row in rest.rows("vdi-snapshots", "id")}
-    mac_vms = _duplicated_mac_vms(rest.rows("vifs", "MAC,$VM"))
+    with contextlib.closing(_Rest(url, token)) as rest:
+        dom0_vbds = [vbd for dom0 in rest.rows("vm-controllers", "$VBDs") for vbd in dom0.get("$VBDs") or []]
+        vbd_vdis = [rest.one("vbds", vbd).get("VDI") for vbd in dom0_vbds]
+        snapshot_ids = {row["id"] for row in rest.rows("vdi-snapshots", "id")}
+        mac_vms = _duplicated_mac_vms(rest.rows("vifs", "MAC,$VM"))
     calls = [
         Call("pools_query", {"operation": "GetPools", "fields": "id,name_label,default_SR"}),
         Call("hosts_query", {"operation": "GetHosts", "fields": "id,name_label,$pool,power_state,rebootRequired"}),
@@ -218,6 +219,9 @@ class _Rest:
 
     def __init__(self, url: str, token: str) -> None:
         self._http = httpx.Client(base_url=url + "/rest/v0", cookies={"authenticationToken": token}, timeout=300)
+
+    def close(self) -> None:
+        self._http.close()
 
     def rows(self, collection: str, fields: str) -> list[dict[str, Any]]:
         response = self._http.get(f"/{collection}", params={"fields": fields})

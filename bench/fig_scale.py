@@ -124,7 +124,6 @@ async def run(bench: Bench, start_sim: Callable[[int], AbstractContextManager[Si
         r.add(F5, f"{label}: {SMALL_REQUEST} time", "ms", ms(median(ours[SMALL_REQUEST]["times"])), None)
         for error in ours[FALLBACK]["errors"][:1]:
             r.note(f"scale {label}, {FALLBACK}: our server answered with an error: {error}")
-        label = f"{size:,} VMs".replace(",", " ")
         for case in CALLS:
             t = {server: ms(median(values[case]["times"])) for server, values in measured.items()}
             b = {server: median([float(n) for n in values[case]["bytes"]]) for server, values in measured.items()}

@@ -199,7 +199,6 @@ class BertEncoder:
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         done = 0
         while done < len(order):
-            length = len(sequences[order[done]])
             size = 1
             while done + size < len(order):
                 longest = len(sequences[order[done + size]])

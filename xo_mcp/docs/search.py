@@ -139,13 +139,14 @@ class Ranker:
         if not scores:
             return []
         index = self.semantic() if semantic and query.text and self.semantic_weight > 0 else None
+        keep = max(limit, CANDIDATES)
         if index is not None:
-            scores = self._fused(scores, index.similarities(query.text), topic)
-        best = heapq.nlargest(max(limit, CANDIDATES), scores.items(), key=lambda item: item[1])
+            scores = self._fused(scores, index.similarities(query.text), topic, keep)
+        best = heapq.nlargest(keep, scores.items(), key=lambda item: item[1])
         ordered = self._most_specific_first(best)[:limit]
         return [RankedSection(self.searcher.stored_fields(doc), score) for doc, score in ordered]
 
-    def _fused(self, lexical: dict[int, float], similarity: Any, topic: str | None) -> dict[int, float]:
+    def _fused(self, lexical: dict[int, float], similarity: Any, topic: str | None, keep: int) -> dict[int, float]:
         """Each score over its best, mixed: (1 - semantic_weight) words + semantic_weight meaning.
 
         Every section takes part (a paraphrase may share no word with the one that answers); the topic
@@ -162,7 +163,7 @@ class Ranker:
             meaning[off] *= OFF_TOPIC_FACTOR
         fused = (1 - self.semantic_weight) * words / max(float(words.max()), 1e-9)
         fused += self.semantic_weight * meaning / max(float(meaning.max()), 1e-9)
-        top = np.argpartition(-fused, min(CANDIDATES, self.doc_count - 1))[: CANDIDATES + 1]
+        top = np.argpartition(-fused, min(keep, self.doc_count - 1))[: keep + 1]
         return {int(doc): float(fused[doc]) for doc in top}
 
     def _lexical(self, query: ParsedQuery, topic: str | None) -> dict[int, float]:

@@ -11,8 +11,8 @@ the first question. Questions asked again reuse their vector (a small LRU cache)
 
 from __future__ import annotations
 
+import functools
 import json
-from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,7 +35,6 @@ class SemanticIndex:
         """`folder` is the index's semantic folder; rows are laid out by Whoosh document number."""
         meta = json.loads((folder / SEMANTIC_META).read_text(encoding="utf-8"))
         vectors = np.load(folder / SEMANTIC_VECTORS).astype(np.float32)
-        self.model = str(meta.get("model", "unknown"))
         self.matrix: npt.NDArray[np.float32] = np.zeros((doc_count, vectors.shape[1]), dtype=np.float32)
         for row, key in enumerate(meta["keys"]):
             doc = doc_of_key.get(key)
@@ -44,7 +43,8 @@ class SemanticIndex:
         self._folder = folder
         self._encoder: BertEncoder | None = None
         self._vocabulary: WordPiece | None = None
-        self._vectors: OrderedDict[str, Vector] = OrderedDict()
+        # Questions asked again reuse their vector: assistants repeat themselves.
+        self.query_vector = functools.lru_cache(maxsize=QUERY_CACHE)(self._encode)
 
     @classmethod
     def open(cls, index_folder: Path, doc_of_key: Mapping[str, int], doc_count: int) -> SemanticIndex | None:
@@ -66,16 +66,9 @@ class SemanticIndex:
         """
         return self.matrix @ self.query_vector(text)
 
-    def query_vector(self, text: str) -> Vector:
-        found = self._vectors.get(text)
-        if found is not None:
-            self._vectors.move_to_end(text)
-            return found
+    def _encode(self, text: str) -> Vector:
         encoder, vocabulary = self._model()
         vector: Vector = encoder.encode([vocabulary.encode(text, QUERY_TOKENS)])[0]
-        self._vectors[text] = vector
-        if len(self._vectors) > QUERY_CACHE:
-            self._vectors.popitem(last=False)
         return vector
 
     def _model(self) -> tuple[BertEncoder, WordPiece]:

@@ -23,7 +23,6 @@ MAX_WORD_CHARS = 100
 UNKNOWN = "[UNK]"
 CLS = "[CLS]"
 SEP = "[SEP]"
-PAD = "[PAD]"
 
 
 def _is_whitespace(char: str) -> bool:
@@ -94,15 +93,11 @@ class WordPiece:
         self.unknown = self.ids[UNKNOWN]
         self.cls = self.ids[CLS]
         self.sep = self.ids[SEP]
-        self.pad = self.ids[PAD]
         self._word = functools.lru_cache(maxsize=65536)(self._word_ids)
 
     @classmethod
     def from_file(cls, path: Path) -> WordPiece:
         return cls(path.read_text(encoding="utf-8").splitlines())
-
-    def __len__(self) -> int:
-        return len(self.pieces)
 
     def tokenize(self, text: str) -> list[int]:
         """The ids of `text`'s pieces, without [CLS]/[SEP]."""
