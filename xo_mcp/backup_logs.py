@@ -11,7 +11,6 @@ documented shape, a child that is not an object, all leave the run reported with
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,8 @@ from typing import Any
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import JsonObject, as_dict, as_dicts, as_list, as_number, as_str
 from xo_mcp.formatting import inline
-from xo_mcp.xo_filters import all_of, exactly
+from xo_mcp.secrets import scrub_url
+from xo_mcp.xo_filters import IDS_PER_FILTER, all_of, exactly
 
 RUN_STATUSES = ("success", "failure", "interrupted", "skipped", "pending")
 """XO's statuses of a run and of its tasks: `pending` runs, `interrupted` stopped without an end."""
@@ -35,9 +35,6 @@ HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 WINDOWS_MS = (DAY_MS, 7 * DAY_MS, 31 * DAY_MS, 366 * DAY_MS)
 """How far back each successive window reaches from now (then the rest of the history)."""
-_IDS_PER_FILTER = 150
-"""Ids per request when asking for objects by id (about 6 kB of URL for uuids)."""
-_URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
 def run_status(value: Any) -> str:
@@ -143,8 +140,8 @@ async def trees_of(client: XoClient, rows: Sequence[LogRow]) -> dict[str, JsonOb
     """The whole logs of ``rows`` by id (one request per 150 runs)."""
     ids = sorted({row.id for row in rows})
     found: dict[str, JsonObject] = {}
-    for first in range(0, len(ids), _IDS_PER_FILTER):
-        chunk = ids[first : first + _IDS_PER_FILTER]
+    for first in range(0, len(ids), IDS_PER_FILTER):
+        chunk = ids[first : first + IDS_PER_FILTER]
         async for item in client.iter_objects("backup-logs", fields=TREE_FIELDS, filter=exactly("id", chunk)):
             log_id = as_str(item.get("id"))
             if log_id in chunk:
@@ -167,7 +164,7 @@ def error_text(result: Any) -> str | None:
     first_line = next((line.strip() for line in message.splitlines() if line.strip()), "")
     if not first_line:
         return None
-    text = _URL_CREDENTIALS.sub(r"\1***@", inline(first_line))
+    text = scrub_url(inline(first_line))
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1].rstrip() + "…"
 
 

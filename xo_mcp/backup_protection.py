@@ -48,7 +48,7 @@ from xo_mcp.value_matcher import (
     prefilter,
     property_names,
 )
-from xo_mcp.xo_filters import all_of, exactly, quoted
+from xo_mcp.xo_filters import IDS_PER_FILTER, all_of, exactly, quoted
 
 JOB_TYPES = ("backup", "mirrorBackup", "metadataBackup")
 """The job types /backup-jobs lists, in the order XO's dashboard goes through them (§1 step 1)."""
@@ -60,8 +60,6 @@ REPLICA_FILTER = 'blockedOperations:start? other:"xo:backup:job"?'
 """§1/§3 replica: start blocked and `other['xo:backup:job']` set (the same truthiness as `rules.is_replica`)."""
 NOT_REPLICA_FILTER = f"!({REPLICA_FILTER})"
 LAST_RUNS = 3
-IDS_PER_REQUEST = 150
-"""VM ids per request when asking for VMs by id (about 6 kB of URL)."""
 TARGETED_LIMIT = 5_000
 """VMs fetched by id up to this many; beyond, one pass over every VM costs less than the requests."""
 
@@ -455,8 +453,8 @@ async def vms_by_id(
     client: XoClient, ids: Sequence[str], fields: Sequence[str], scope: str | None
 ) -> AsyncIterator[JsonObject]:
     """The VMs with these ids (those that exist and the user may read), 150 per request."""
-    for first in range(0, len(ids), IDS_PER_REQUEST):
-        query = all_of(exactly("id", ids[first : first + IDS_PER_REQUEST]), scope)
+    for first in range(0, len(ids), IDS_PER_FILTER):
+        query = all_of(exactly("id", ids[first : first + IDS_PER_FILTER]), scope)
         async for vm in client.iter_objects("vms", fields=fields, filter=query):
             yield vm
 

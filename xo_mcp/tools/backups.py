@@ -596,7 +596,7 @@ class BackupJobList(Page):
         note = self.note(
             "backup job",
             "backup jobs",
-            None if self.filter else "a filter such as `type:backup`, `mode:delta` or `name:prod*`",
+            None if self.filter else JOBS_NARROW_HINT,
         )
         lines = [f"Filter `{self.filter}`: {note}" if self.filter else note]
         for job in self.items:

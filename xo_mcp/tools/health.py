@@ -42,10 +42,9 @@ from xo_mcp.tools.alarms import ALARM_FIELDS, AlarmLine, named_alarm_lines, rend
 from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, gather, run_sync, tool
 from xo_mcp.tools.health_checks import SHOWN, Capped, Finding
 from xo_mcp.tools.inventory import HOST, POOL, VM
-from xo_mcp.tools.names import IDS_PER_REQUEST
 from xo_mcp.tools.objects import KINDS as OBJECT_KINDS
 from xo_mcp.tools.rules import SR_CRITICAL_PERCENT, SR_WARNING_PERCENT, patches_not_checked, sr_is_writable
-from xo_mcp.xo_filters import all_of, exactly, quoted
+from xo_mcp.xo_filters import IDS_PER_FILTER, all_of, exactly, quoted
 
 DOCS_TOPIC = "manage"
 ALARMS_SHOWN = 3
@@ -464,15 +463,15 @@ async def _objects_by_id(
 ) -> dict[str, JsonObject]:
     """The objects of ``collection`` with these ids that XO has and the user may read.
 
-    A few ids are read one GET each (XO finds an object by id at once); more, IDS_PER_REQUEST ids a filtered
+    A few ids are read one GET each (XO finds an object by id at once); more, IDS_PER_FILTER ids a filtered
     request (XO scans the collection; `limit` stops it once every id is found).
     """
     wanted = sorted(set(ids))
     if len(wanted) <= ONE_BY_ONE:
         return await _each_by_id(client, collection, wanted)
     found: dict[str, JsonObject] = {}
-    for start in range(0, len(wanted), IDS_PER_REQUEST):
-        chunk = wanted[start : start + IDS_PER_REQUEST]
+    for start in range(0, len(wanted), IDS_PER_FILTER):
+        chunk = wanted[start : start + IDS_PER_FILTER]
         rows = await client.list_objects(collection, fields=fields, filter=exactly("id", chunk), limit=len(chunk))
         found.update((str(row["id"]), row) for row in rows)
     return found

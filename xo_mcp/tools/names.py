@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from xo_mcp.client import XoClient
 from xo_mcp.coerce import as_str
 from xo_mcp.errors import XoMcpError
-from xo_mcp.xo_filters import exactly
+from xo_mcp.xo_filters import IDS_PER_FILTER, exactly
 
 # XO's object type words (alarm targets, `data.type` of tasks…) and the collection holding each.
 COLLECTION_OF_TYPE = {
@@ -24,8 +24,6 @@ COLLECTION_OF_TYPE = {
     "PIF": "pifs",
     "VIF": "vifs",
 }
-IDS_PER_REQUEST = 100
-"""Ids per filtered request (an anchored alternation of about 4 kB of URL)."""
 
 
 async def names_of(
@@ -38,8 +36,8 @@ async def names_of(
     """
     wanted = sorted({object_id for object_id in ids if object_id})
     names: dict[str, str] = {}
-    for start in range(0, len(wanted), IDS_PER_REQUEST):
-        chunk = wanted[start : start + IDS_PER_REQUEST]
+    for start in range(0, len(wanted), IDS_PER_FILTER):
+        chunk = wanted[start : start + IDS_PER_FILTER]
         # One anchored regular expression: XO tests it once per object, where an OR of quoted ids is a
         # substring test per id per object (about 8× the work at 100 000 objects).
         rows = await client.list_objects(collection, fields=["id", label], filter=exactly("id", chunk))
