@@ -27,7 +27,7 @@ from xo_mcp.errors import XoMcpError
 from xo_mcp.state import AppState
 
 if typing.TYPE_CHECKING:
-    from xo_mcp.client import XoClient
+    from xo_mcp.client import XoClient, XoUser
 
 logger = logging.getLogger("xo_mcp.tools")
 
@@ -211,7 +211,11 @@ async def limited_view(client: XoClient) -> str | None:
     Collections come back filtered to what that user may read (CONTRACT-2 §8): an answer built from them must
     say whose view it shows. Cached per credentials by the client, so it costs one request every few minutes.
     """
-    user = await client.whoami()
+    return viewer_name(await client.whoami())
+
+
+def viewer_name(user: XoUser | None) -> str | None:
+    """The user's name when XO's ACLs limit what they see (a non-admin), else None."""
     return user.name if user is not None and not user.is_admin else None
 
 
@@ -258,6 +262,11 @@ class Part(Generic[T]):
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def note(self) -> str | None:
+        """`<name> unavailable: <reason>` for a failed part, else None."""
+        return None if self.error is None else f"{self.name} unavailable: {self.error}"
+
 
 class Parts:
     """Concurrent partial fetches: a part that fails becomes a reason, the others still answer.
@@ -302,4 +311,4 @@ class Parts:
 
     def notes(self) -> list[str]:
         """One line per failed part: `<name> unavailable: <reason>`."""
-        return [f"{part.name} unavailable: {part.error}" for part in self._parts if part.error is not None]
+        return [part.note for part in self._parts if part.note is not None]

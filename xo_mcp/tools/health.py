@@ -39,7 +39,7 @@ from xo_mcp.formatting import count_of, fmt_bytes, fmt_count, fmt_percent1, inli
 from xo_mcp.state import AppState
 from xo_mcp.tools import health_checks as rules
 from xo_mcp.tools.alarms import ALARM_FIELDS, AlarmLine, named_alarm_lines, render_alarm
-from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, gather, run_sync, tool
+from xo_mcp.tools.base import Answer, NamedRef, Part, Parts, XoContext, app_state, gather, run_sync, tool, viewer_name
 from xo_mcp.tools.health_checks import SHOWN, Capped, Finding
 from xo_mcp.tools.inventory import HOST, POOL, VM
 from xo_mcp.tools.objects import KINDS as OBJECT_KINDS
@@ -284,7 +284,7 @@ async def _report(state: AppState, scope: Scope, pools: list[JsonObject], now: f
         pool=NamedRef(id=str(pool["id"]), name=as_str(pool.get("name_label"))) if pool else None,
         checks=results,
         backups=backups,
-        visible_to=user.name if user is not None and not user.is_admin else None,
+        visible_to=viewer_name(user),
     )
 
 
@@ -540,7 +540,7 @@ class Checks:
 
     def storage(self) -> list[HealthCheck]:
         if self.srs is None:
-            reason = f"SRs unavailable: {self.srs_error}"
+            reason = str(self._srs_reason())
             keys = ("storage_state", "local_default_srs")
             return [*(_unknown(k, reason) for k in keys), self._no_default_sr()]
         rows = rules.storage_state(self.srs.values())
@@ -562,16 +562,16 @@ class Checks:
             clear=f"{count_of(len(rows), 'SR')} below {SR_WARNING_PERCENT:g}%",
             list_all=self.scope.call("list_srs"),
         )
-        return [storage, self._local_default_srs(), self._no_default_sr()]
+        return [storage, self._local_default_srs(self.srs), self._no_default_sr()]
 
     def _srs_reason(self) -> str | None:
         return None if self.srs is not None else f"SRs unavailable: {self.srs_error}"
 
-    def _local_default_srs(self) -> HealthCheck:
-        if not self.hosts.ok or self.srs is None:
+    def _local_default_srs(self, srs: dict[str, JsonObject]) -> HealthCheck:
+        if not self.hosts.ok:
             return _unknown("local_default_srs", f"hosts unavailable: {self.hosts.error}")
         per_pool = Counter(str(host.get("$pool")) for host in self.hosts.value or [])
-        found = rules.local_default_srs(self.pools, self.srs, per_pool)
+        found = rules.local_default_srs(self.pools, srs, per_pool)
         return _result(
             "local_default_srs",
             [
@@ -842,10 +842,7 @@ def _from_capped(key: str, capped: Capped[Finding], *, list_all: str | None = No
 
 
 def _first_error(*parts: Part[Any] | None) -> str | None:
-    for part in parts:
-        if part is not None and part.error is not None:
-            return f"{part.name} unavailable: {part.error}"
-    return None
+    return next((part.note for part in parts if part is not None and part.note is not None), None)
 
 
 def _found_line(check: HealthCheck) -> str:

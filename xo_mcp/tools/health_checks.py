@@ -235,9 +235,8 @@ class Snapshots:
         self.ids.add(snapshot_id)
         name = as_str(snapshot.get("name_label"))
         taken = as_number(snapshot.get("snapshot_time"))
-        age = self._age(taken)
         if not snapshot.get("$snapshot_of"):
-            self.orphaned.add(Finding(id=snapshot_id, name=name, detail=age))
+            self.orphaned.add(Finding(id=snapshot_id, name=name, detail=self._age(taken)))
         if self.enabled_schedules is None or taken is None or taken > self.now_s - OLD_SNAPSHOT_DAYS * DAY_S:
             return
         schedule = as_str(as_dict(snapshot.get("other")).get("xo:backup:schedule"))
@@ -246,7 +245,7 @@ class Snapshots:
         if schedule is not None and schedule not in self.readable_schedules and not self.judge_unreadable:
             self.not_judged += 1
             return
-        self.old.add(Finding(id=snapshot_id, name=name, detail=age), rank=taken)
+        self.old.add(Finding(id=snapshot_id, name=name, detail=self._age(taken)), rank=taken)
 
     def _age(self, taken: float | None) -> str | None:
         if taken is None:
